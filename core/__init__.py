@@ -1,0 +1,1 @@
+"""freehold.core: the neutral model, identity kit, connector interfaces and engine."""
