@@ -1,0 +1,29 @@
+"""The conformance kit and a fake vendor, for tests of connectors and of the engine.
+
+Only tests and benchmarks import this package (it needs pytest). A connector's tests subclass
+`ConnectorContract`; the engine's tests drive `FakeConnector` against `FakeEmulator`.
+"""
+
+from __future__ import annotations
+
+from freehold.core.testing.fake import (
+    FAKE_ERRORS,
+    FakeConfig,
+    FakeConnector,
+    FakeSession,
+    fake_config,
+    parse_fake_error,
+)
+from freehold.core.testing.fake_emulator import FAKE_ACCOUNT_ID, FAKE_API_KEY, FakeEmulator
+
+__all__ = [
+    "FAKE_ACCOUNT_ID",
+    "FAKE_API_KEY",
+    "FAKE_ERRORS",
+    "FakeConfig",
+    "FakeConnector",
+    "FakeEmulator",
+    "FakeSession",
+    "fake_config",
+    "parse_fake_error",
+]
