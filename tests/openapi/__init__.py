@@ -1,0 +1,1 @@
+"""OpenAPI validation of emulator exchanges, shared by every connector's tests."""
