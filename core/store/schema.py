@@ -30,6 +30,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import DateTime, TypeEngine
@@ -180,6 +181,7 @@ identifiers = Table(
     Column("updated_at", UtcDateTime, nullable=False, default=utcnow),
     PrimaryKeyConstraint("contact_pk", "field"),
     Index(None, "field", "normalized"),
+    sqlite_with_rowid=False,
 )
 """A contact's identifiers: raw as received and the identity kit's neutral normalization."""
 
@@ -191,6 +193,7 @@ digests = Table(
     Column("field", Text, nullable=False),
     Column("digest", Text, nullable=False),
     PrimaryKeyConstraint("contact_pk", "profile", "field"),
+    sqlite_with_rowid=False,
 )
 """Per hashing profile, the SHA-256 of that profile's normalized value, kept with identifiers."""
 
@@ -201,6 +204,7 @@ attributes = Table(
     Column("name", Text, nullable=False),
     Column("value", _Json, nullable=True),
     PrimaryKeyConstraint("contact_pk", "name"),
+    sqlite_with_rowid=False,
 )
 """Custom attributes of a contact (typed JSON values)."""
 
@@ -214,9 +218,13 @@ consent_history = Table(
     Column("at", UtcDateTime, nullable=False),
     Column("source", Text, nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False, default=utcnow),
-    Index(None, "contact_pk", "purpose", "at"),
+    UniqueConstraint("contact_pk", "purpose", "at", "state", "source"),
 )
-"""Append-only: every consent statement ever recorded, with when it was said and its source."""
+"""Append-only: every consent statement ever recorded, with when it was said and its source.
+
+The same statement (contact, purpose, at, state, source) is recorded once, so re-importing a
+file adds nothing.
+"""
 
 consent_current = Table(
     "consent_current",
@@ -228,6 +236,7 @@ consent_current = Table(
     Column("source", Text, nullable=False),
     PrimaryKeyConstraint("contact_pk", "purpose"),
     Index(None, "purpose", "state"),
+    sqlite_with_rowid=False,
 )
 """Derived: the latest `consent_history` statement per (contact, purpose); written by the store."""
 
@@ -276,6 +285,7 @@ audience_members = Table(
     Column("segment", Text, nullable=True),
     PrimaryKeyConstraint("audience_pk", "contact_pk"),
     Index(None, "contact_pk"),
+    sqlite_with_rowid=False,
 )
 """Computed membership of each audience."""
 

@@ -1,0 +1,471 @@
+"""Identity resolution and merge on the way in: the import path of contacts, set-based per chunk.
+
+One call handles one chunk of records in the caller's transaction, with a fixed number of
+queries whatever the chunk size: normalize every identifier in bulk, look every key up once
+per key kind, resolve records to contacts in memory (records of the same chunk resolve to each
+other), merge, then write with executemany.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, Table, bindparam, select
+
+from freehold.core.store._consent import CURRENT_KEYS, CURRENT_UPDATE, HISTORY_KEYS
+from freehold.core.store._identity import Normalized, digest_rows, normalize_rows
+from freehold.core.store._meta import tombstone_digest
+from freehold.core.store._records import KEY_FIELDS, Rejection, UpsertResult
+from freehold.core.store._sql import chunked, insert_ignore, upsert
+from freehold.core.store.schema import (
+    attributes,
+    consent_current,
+    consent_history,
+    contacts,
+    digests,
+    identifiers,
+    tombstones,
+    utcnow,
+)
+
+if TYPE_CHECKING:
+    from pydantic import JsonValue
+
+    from freehold.core.store._records import ContactRecord
+
+__all__ = ["ContactKey", "lookup_keys", "record_keys", "upsert_contacts"]
+
+logger = logging.getLogger(__name__)
+
+ContactKey = tuple[str, str]
+"""(kind, value): kind is `contact_id` or a key identifier field; value normalized."""
+
+_NO_KEY = "no usable identity key (contact_id, external_id, email or phone)"
+
+
+@dataclass(slots=True)
+class _Identifier:
+    raw: str
+    normalized: str | None
+    reason: str | None
+
+
+@dataclass(slots=True)
+class _Slot:
+    """A contact being resolved in this chunk: its stored state, then the merged one."""
+
+    pk: int | None
+    contact_id: str
+    lifecycle: str | None = None
+    identifiers: dict[str, _Identifier] = field(default_factory=dict)
+    attributes: dict[str, JsonValue] = field(default_factory=dict)
+    consents: dict[str, tuple[str, dt.datetime, str]] = field(default_factory=dict)
+    changed_contact: bool = False
+    changed_identifiers: set[str] = field(default_factory=set)
+    changed_attributes: set[str] = field(default_factory=set)
+    changed_consents: set[str] = field(default_factory=set)
+    history: list[tuple[str, str, dt.datetime, str]] = field(default_factory=list)
+
+
+def record_keys(contact_id: str | None, normalized: Mapping[str, Normalized]) -> list[ContactKey]:
+    """Return the keys a record can match on, in resolution order."""
+    keys: list[ContactKey] = []
+    if contact_id:
+        keys.append(("contact_id", contact_id))
+    for kind in KEY_FIELDS:
+        value = normalized.get(kind)
+        if value is not None and value.value:
+            keys.append((kind, value.value))
+    return keys
+
+
+def lookup_keys(connection: Connection, keys: set[ContactKey]) -> dict[ContactKey, int]:
+    """Find the stored contact of each key: one query per key kind and 5,000 values.
+
+    When several contacts share a normalized identifier, the oldest (lowest pk) wins.
+    """
+    by_kind: dict[str, set[str]] = {}
+    for kind, value in keys:
+        by_kind.setdefault(kind, set()).add(value)
+    found: dict[ContactKey, int] = {}
+    for kind, values in by_kind.items():
+        for batch in chunked(sorted(values)):
+            if kind == "contact_id":
+                query = select(contacts.c.contact_id, contacts.c.pk).where(
+                    contacts.c.contact_id.in_(batch)
+                )
+            else:
+                query = select(identifiers.c.normalized, identifiers.c.contact_pk).where(
+                    identifiers.c.field == kind, identifiers.c.normalized.in_(batch)
+                )
+            for value, pk in connection.execute(query):
+                key = (kind, value)
+                if key not in found or pk < found[key]:
+                    found[key] = pk
+    return found
+
+
+def _erased(
+    connection: Connection, salt: str, keys_per_record: Sequence[list[ContactKey]]
+) -> set[int]:
+    """Return the indexes of records one of whose identifier keys matches a tombstone."""
+    if connection.scalar(select(tombstones.c.digest).limit(1)) is None:
+        return set()
+    digest_of: dict[str, list[int]] = {}
+    for index, keys in enumerate(keys_per_record):
+        for kind, value in keys:
+            if kind != "contact_id":
+                digest_of.setdefault(tombstone_digest(salt, kind, value), []).append(index)
+    erased: set[int] = set()
+    for batch in chunked(sorted(digest_of)):
+        for digest in connection.scalars(
+            select(tombstones.c.digest).where(tombstones.c.digest.in_(batch))
+        ):
+            erased.update(digest_of[digest])
+    return erased
+
+
+def _load_state(connection: Connection, slots: dict[int, _Slot]) -> None:
+    """Fill each existing slot with its stored lifecycle, identifiers, attributes, consents."""
+    for batch in chunked(sorted(slots)):
+        for pk, lifecycle in connection.execute(
+            select(contacts.c.pk, contacts.c.lifecycle).where(contacts.c.pk.in_(batch))
+        ):
+            slots[pk].lifecycle = lifecycle
+        for pk, name, raw, normalized, reason in connection.execute(
+            select(
+                identifiers.c.contact_pk,
+                identifiers.c.field,
+                identifiers.c.raw,
+                identifiers.c.normalized,
+                identifiers.c.drop_reason,
+            ).where(identifiers.c.contact_pk.in_(batch))
+        ):
+            slots[pk].identifiers[name] = _Identifier(raw, normalized, reason)
+        for pk, name, value in connection.execute(
+            select(attributes.c.contact_pk, attributes.c.name, attributes.c.value).where(
+                attributes.c.contact_pk.in_(batch)
+            )
+        ):
+            slots[pk].attributes[name] = value
+        for pk, purpose, state, at, source in connection.execute(
+            select(
+                consent_current.c.contact_pk,
+                consent_current.c.purpose,
+                consent_current.c.state,
+                consent_current.c.at,
+                consent_current.c.source,
+            ).where(consent_current.c.contact_pk.in_(batch))
+        ):
+            slots[pk].consents[purpose] = (state, at, source)
+
+
+def _merge(
+    slot: _Slot,
+    record: ContactRecord,
+    normalized: Mapping[str, Normalized],
+    *,
+    source: str,
+    now: dt.datetime,
+) -> bool:
+    """Apply one record to its contact; return True when anything changed."""
+    changed = False
+    for name, raw in record.identifiers.items():
+        if not raw or not raw.strip():
+            continue
+        result = normalized.get(name) or Normalized(None, "unsupported")
+        stored = slot.identifiers.get(name)
+        if stored is not None and (
+            (result.value is not None and result.value == stored.normalized)
+            or (result.value is None and stored.raw == raw)
+        ):
+            continue
+        slot.identifiers[name] = _Identifier(raw, result.value, result.reason)
+        slot.changed_identifiers.add(name)
+        changed = True
+    for name, value in record.attributes.items():
+        if value is None or (name in slot.attributes and slot.attributes[name] == value):
+            continue
+        slot.attributes[name] = value
+        slot.changed_attributes.add(name)
+        changed = True
+    if record.lifecycle is not None and record.lifecycle.value != slot.lifecycle:
+        slot.lifecycle = record.lifecycle.value
+        slot.changed_contact = True
+        changed = True
+    consent_source = record.consent_source or source
+    for purpose_enum, state_enum in record.consents.items():
+        purpose, state = purpose_enum.value, state_enum.value
+        current = slot.consents.get(purpose)
+        if record.consent_at is not None:
+            at = record.consent_at
+            slot.history.append((purpose, state, at, consent_source))
+            if current is None or at > current[1]:
+                changed = changed or current is None or current[0] != state
+                slot.consents[purpose] = (state, at, consent_source)
+                slot.changed_consents.add(purpose)
+        elif current is None or current[0] != state:
+            slot.history.append((purpose, state, now, consent_source))
+            slot.consents[purpose] = (state, now, consent_source)
+            slot.changed_consents.add(purpose)
+            changed = True
+    return changed
+
+
+def _first_problem(record: ContactRecord, normalized: Mapping[str, Normalized]) -> Rejection:
+    for kind in KEY_FIELDS:
+        result = normalized.get(kind)
+        if kind in record.identifiers and result is not None and result.value is None:
+            return Rejection(record.row, kind, f"unusable {kind}: {result.reason}")
+    return Rejection(record.row, None, _NO_KEY)
+
+
+@dataclass(slots=True)
+class _Resolution:
+    assignment: list[_Slot | None]
+    new: list[_Slot] = field(default_factory=list)
+    existing: dict[int, _Slot] = field(default_factory=dict)
+
+
+def _resolve(
+    records: Sequence[ContactRecord],
+    keys_per_record: Sequence[list[ContactKey]],
+    stored: Mapping[ContactKey, int],
+    skip: set[int],
+) -> _Resolution:
+    """Assign each record to a contact slot.
+
+    The slot is an earlier record's of the same chunk or a stored contact (by the first key
+    that matches, in resolution order), else a new contact.
+    """
+    resolution = _Resolution(assignment=[None] * len(records))
+    slot_of_key: dict[ContactKey, _Slot] = {}
+    for index, keys in enumerate(keys_per_record):
+        if index in skip or not keys:
+            continue
+        slot = None
+        for key in keys:
+            slot = slot_of_key.get(key)
+            if slot is not None:
+                break
+            pk = stored.get(key)
+            if pk is not None:
+                slot = resolution.existing.get(pk)
+                if slot is None:
+                    slot = resolution.existing[pk] = _Slot(pk=pk, contact_id="")
+                break
+        if slot is None:
+            contact_id = keys[0][1] if keys[0][0] == "contact_id" else f"c_{uuid.uuid4().hex}"
+            slot = _Slot(pk=None, contact_id=contact_id)
+            resolution.new.append(slot)
+        for key in keys:
+            slot_of_key.setdefault(key, slot)
+        resolution.assignment[index] = slot
+    return resolution
+
+
+def upsert_contacts(
+    connection: Connection,
+    records: Sequence[ContactRecord],
+    *,
+    source: str,
+    salt: str,
+) -> UpsertResult:
+    """Resolve, merge and write one chunk of contact records in `connection`'s transaction."""
+    result = UpsertResult(contact_pks=[None] * len(records))
+    if not records:
+        return result
+    now = utcnow()
+    normalized = normalize_rows([record.identifiers for record in records])
+    keys_per_record = [
+        record_keys(record.contact_id.strip() if record.contact_id else None, norm)
+        for record, norm in zip(records, normalized, strict=True)
+    ]
+    erased = _erased(connection, salt, keys_per_record)
+    result.skipped_erased = len(erased)
+    result.erased = sorted(erased)
+    for index, keys in enumerate(keys_per_record):
+        if not keys and index not in erased:
+            result.rejected.append(_first_problem(records[index], normalized[index]))
+    stored = lookup_keys(connection, {key for keys in keys_per_record for key in keys})
+    resolution = _resolve(records, keys_per_record, stored, erased)
+    _load_state(connection, resolution.existing)
+
+    counted_new: set[int] = set()
+    for index, slot in enumerate(resolution.assignment):
+        if slot is None:
+            continue
+        record = records[index]
+        changed = _merge(slot, record, normalized[index], source=source, now=now)
+        for name, raw in record.identifiers.items():
+            usable = normalized[index].get(name)
+            if raw and raw.strip() and (usable is None or usable.value is None):
+                result.unusable[name] += 1
+        if slot.pk is None and id(slot) not in counted_new:
+            counted_new.add(id(slot))
+            result.new += 1
+        elif changed:
+            result.merged += 1
+        else:
+            result.unchanged += 1
+
+    _insert_new(connection, resolution.new, now=now)
+    _write(connection, resolution.new, list(resolution.existing.values()), now=now)
+    result.contact_pks = [slot.pk if slot else None for slot in resolution.assignment]
+    logger.debug(
+        "contacts chunk: %d new, %d merged, %d unchanged, %d rejected, %d erased",
+        result.new,
+        result.merged,
+        result.unchanged,
+        len(result.rejected),
+        result.skipped_erased,
+    )
+    return result
+
+
+def _insert_new(connection: Connection, slots: list[_Slot], *, now: dt.datetime) -> None:
+    if not slots:
+        return
+    rows = [
+        {
+            "contact_id": slot.contact_id,
+            "lifecycle": slot.lifecycle,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for slot in slots
+    ]
+    returned = connection.execute(
+        contacts.insert().returning(contacts.c.pk, sort_by_parameter_order=True), rows
+    )
+    for slot, pk in zip(slots, returned.scalars(), strict=True):
+        slot.pk = pk
+
+
+def _write(
+    connection: Connection, new: list[_Slot], existing: list[_Slot], *, now: dt.datetime
+) -> None:
+    """Write what changed: plain inserts for new contacts, upserts for existing ones."""
+    changed = [slot for slot in existing if _has_changes(slot)]
+    contact_updates = [
+        {"b_pk": slot.pk, "b_lifecycle": slot.lifecycle, "b_updated_at": now} for slot in changed
+    ]
+    if contact_updates:
+        connection.execute(
+            contacts.update()
+            .where(contacts.c.pk == bindparam("b_pk"))
+            .values(lifecycle=bindparam("b_lifecycle"), updated_at=bindparam("b_updated_at")),
+            contact_updates,
+        )
+    _insert_rows(connection, identifiers, _identifier_rows(new, now=now, every=True))
+    upsert(
+        connection,
+        identifiers,
+        _identifier_rows(changed, now=now, every=False),
+        keys=("contact_pk", "field"),
+        update=("raw", "normalized", "drop_reason", "updated_at"),
+    )
+    _insert_rows(connection, attributes, _attribute_rows(new, every=True))
+    upsert(
+        connection,
+        attributes,
+        _attribute_rows(changed, every=False),
+        keys=("contact_pk", "name"),
+        update=("value",),
+    )
+    _insert_rows(connection, consent_current, _consent_rows(new, every=True))
+    upsert(
+        connection,
+        consent_current,
+        _consent_rows(changed, every=False),
+        keys=CURRENT_KEYS,
+        update=CURRENT_UPDATE,
+    )
+    history = [
+        {
+            "contact_pk": slot.pk,
+            "purpose": purpose,
+            "state": state,
+            "at": at,
+            "source": origin,
+            "recorded_at": now,
+        }
+        for slot in (*new, *changed)
+        for purpose, state, at, origin in slot.history
+    ]
+    insert_ignore(connection, consent_history, history, keys=HISTORY_KEYS)
+    _write_digests(connection, new, [slot for slot in changed if slot.changed_identifiers])
+
+
+def _insert_rows(
+    connection: Connection, table: Table, rows: Sequence[Mapping[str, object]]
+) -> None:
+    if rows:
+        connection.execute(table.insert(), rows)
+
+
+def _has_changes(slot: _Slot) -> bool:
+    return bool(
+        slot.changed_contact
+        or slot.changed_identifiers
+        or slot.changed_attributes
+        or slot.changed_consents
+        or slot.history
+    )
+
+
+def _identifier_rows(
+    slots: list[_Slot], *, now: dt.datetime, every: bool
+) -> list[dict[str, object]]:
+    return [
+        {
+            "contact_pk": slot.pk,
+            "field": name,
+            "raw": value.raw,
+            "normalized": value.normalized,
+            "drop_reason": value.reason,
+            "updated_at": now,
+        }
+        for slot in slots
+        for name, value in slot.identifiers.items()
+        if every or name in slot.changed_identifiers
+    ]
+
+
+def _attribute_rows(slots: list[_Slot], *, every: bool) -> list[dict[str, object]]:
+    return [
+        {"contact_pk": slot.pk, "name": name, "value": value}
+        for slot in slots
+        for name, value in slot.attributes.items()
+        if every or name in slot.changed_attributes
+    ]
+
+
+def _consent_rows(slots: list[_Slot], *, every: bool) -> list[dict[str, object]]:
+    return [
+        {"contact_pk": slot.pk, "purpose": purpose, "state": state, "at": at, "source": origin}
+        for slot in slots
+        for purpose, (state, at, origin) in slot.consents.items()
+        if every or purpose in slot.changed_consents
+    ]
+
+
+def _write_digests(connection: Connection, new: list[_Slot], changed: list[_Slot]) -> None:
+    """Recompute the digests of every contact whose identifiers changed, in one bulk pass."""
+    slots = [*new, *changed]
+    if not slots:
+        return
+    for batch in chunked([slot.pk for slot in changed]):
+        connection.execute(digests.delete().where(digests.c.contact_pk.in_(batch)))
+    raw_rows = [{name: value.raw for name, value in slot.identifiers.items()} for slot in slots]
+    rows = [
+        {"contact_pk": slot.pk, "profile": profile, "field": name, "digest": digest}
+        for slot, triples in zip(slots, digest_rows(raw_rows), strict=True)
+        for profile, name, digest in triples
+    ]
+    _insert_rows(connection, digests, rows)
