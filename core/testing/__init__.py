@@ -6,7 +6,12 @@ Only tests and benchmarks import this package (it needs pytest). A connector's t
 
 from __future__ import annotations
 
-from freehold.core.testing.fake import (
+import pytest
+
+pytest.register_assert_rewrite("freehold.core.testing.contract")
+
+from freehold.core.testing.contract import ConnectorContract, ContractEndpoint  # noqa: E402
+from freehold.core.testing.fake import (  # noqa: E402
     FAKE_ERRORS,
     FakeConfig,
     FakeConnector,
@@ -14,12 +19,18 @@ from freehold.core.testing.fake import (
     fake_config,
     parse_fake_error,
 )
-from freehold.core.testing.fake_emulator import FAKE_ACCOUNT_ID, FAKE_API_KEY, FakeEmulator
+from freehold.core.testing.fake_emulator import (  # noqa: E402
+    FAKE_ACCOUNT_ID,
+    FAKE_API_KEY,
+    FakeEmulator,
+)
 
 __all__ = [
     "FAKE_ACCOUNT_ID",
     "FAKE_API_KEY",
     "FAKE_ERRORS",
+    "ConnectorContract",
+    "ContractEndpoint",
     "FakeConfig",
     "FakeConnector",
     "FakeEmulator",

@@ -133,6 +133,7 @@ class FakeConnector(
         concurrency_per_account=4,
     )
     event_limits: ClassVar[BatchLimits] = audience_limits
+    error_table: ClassVar[ErrorTable] = FAKE_ERRORS
 
     def __init__(
         self, config: FakeConfig, *, transport: httpx.AsyncBaseTransport | None = None
@@ -161,10 +162,10 @@ class FakeConnector(
         json: Any = None,  # noqa: ANN401 - any JSON document
         params: dict[str, str] | None = None,
     ) -> httpx.Response:
-        """Send one request and map any failure through `FAKE_ERRORS`."""
+        """Send one request and map any failure through `error_table`."""
         built = self.http.build_request(method, path, json=json, params=params)
         response = await send(self.http, built)
-        return raise_for_response(response, table=FAKE_ERRORS, parse=parse_fake_error)
+        return raise_for_response(response, table=self.error_table, parse=parse_fake_error)
 
     async def check(self) -> None:
         """Read the configured account.
@@ -327,7 +328,7 @@ class FakeSession(AudienceSession):
     ) -> None:
         self.connector = connector
         self.ref = ref
-        self.mode = mode
+        self.mode = SessionMode(mode)
         saved = state or {}
         session_id = saved.get("session_id")
         jobs = saved.get("jobs")
