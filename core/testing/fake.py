@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, ClassVar
 
@@ -41,7 +42,7 @@ from freehold.core.http import (
     raise_for_response,
     send,
 )
-from freehold.core.models import Audience, AudienceRef, Event, Member, Outcome
+from freehold.core.models import Audience, AudienceRef, Event, Member, Outcome, OutcomeStatus
 from freehold.core.testing.fake_emulator import FAKE_ACCOUNT_ID, FAKE_API_KEY, FakeEmulator
 
 __all__ = [
@@ -339,6 +340,7 @@ class FakeSession(AudienceSession):
             for job_id, keys in (jobs.items() if isinstance(jobs, dict) else [])
             if isinstance(keys, list)
         }
+        self._counts: Counter[str] = Counter()
 
     def __repr__(self) -> str:
         return (
@@ -351,6 +353,22 @@ class FakeSession(AudienceSession):
         """Return the vendor session id, whether it is closed, and the keys of open jobs."""
         jobs: dict[str, JsonValue] = {job_id: list(keys) for job_id, keys in self._jobs.items()}
         return {"session_id": self._session_id, "closed": self._closed, "jobs": jobs}
+
+    def feedback(self) -> dict[str, JsonValue]:
+        """Return rows sent, accepted and rejected in this process, and jobs still open."""
+        return {
+            "session_id": self._session_id,
+            "sent": self._counts["sent"],
+            "accepted": self._counts["accepted"],
+            "rejected": self._counts["rejected"],
+            "open_jobs": len(self._jobs),
+        }
+
+    def _count(self, outcomes: list[Outcome]) -> list[Outcome]:
+        for outcome in outcomes:
+            if outcome.status is not OutcomeStatus.PENDING:
+                self._counts[outcome.status.value] += 1
+        return outcomes
 
     async def _session(self) -> str:
         if self._closed:
@@ -383,13 +401,16 @@ class FakeSession(AudienceSession):
         if self.connector.config.async_jobs:
             body["async"] = True
         response = await self.connector.request("POST", path, json=body)
+        self._counts["sent"] += len(batch)
         answer = response.json()
         if response.status_code == 202:
             job_id = str(answer["job"]["id"])
             self._jobs[job_id] = [member.key for member in batch]
             return [Outcome.pending(member.key, vendor_ref=job_id) for member in batch]
         errors = {error["index"]: error for error in answer["errors"]}
-        return [_outcome(member.key, errors.get(index)) for index, member in enumerate(batch)]
+        return self._count(
+            [_outcome(member.key, errors.get(index)) for index, member in enumerate(batch)]
+        )
 
     async def poll(self) -> list[Outcome]:
         """Ask every open job once; return the outcomes of those that finished."""
@@ -399,7 +420,9 @@ class FakeSession(AudienceSession):
             if answer["status"] != "done":
                 continue
             by_index = {r["index"]: r for r in answer["results"] if r["status"] != "accepted"}
-            resolved.extend(_outcome(key, by_index.get(i)) for i, key in enumerate(keys))
+            resolved.extend(
+                self._count([_outcome(key, by_index.get(i)) for i, key in enumerate(keys)])
+            )
             del self._jobs[job_id]
         return resolved
 

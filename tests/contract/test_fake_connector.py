@@ -103,6 +103,13 @@ async def test_rows_are_keyed_and_malformed_rows_rejected(emulator) -> None:
     assert outcomes[1].code == "invalid_identifier"
     assert "not-a-digest" not in (outcomes[1].reason or "")
     assert [o.status for o in removed] == ["accepted"]
+    assert session.feedback() == {
+        "session_id": "ses_1",
+        "sent": 4,
+        "accepted": 3,
+        "rejected": 1,
+        "open_jobs": 0,
+    }
     assert emulator.state()["audiences"][ref.vendor_id]["members"] == [
         member(2).identifiers["email"]
     ]
@@ -159,6 +166,14 @@ async def test_async_jobs_answer_pending_then_resolve_after_a_resume(emulator) -
     assert [(o.key, o.status) for o in polls[2]] == [("row-1", "accepted"), ("bad", "rejected")]
     assert emulator.members(ref.vendor_id) == {member(1).identifiers["email"]}
     assert resumed.state["jobs"] == {}
+    assert resumed.feedback() == {
+        "session_id": "ses_1",
+        "sent": 0,
+        "accepted": 1,
+        "rejected": 1,
+        "open_jobs": 0,
+    }
+    assert session.feedback()["open_jobs"] == 1
 
 
 async def test_replace_session_swaps_membership_on_close(emulator) -> None:
