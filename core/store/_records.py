@@ -14,6 +14,8 @@ from freehold.core.models import ActionSource, ConsentState, LifecycleStage, Pur
 if TYPE_CHECKING:
     from pydantic import JsonValue
 
+    from freehold.core.models import Event
+
 __all__ = [
     "IDENTIFIER_FIELDS",
     "KEY_FIELDS",
@@ -100,6 +102,47 @@ class EventRecord:
     source_url: str | None = None
     action_source: ActionSource = ActionSource.WEB
     row: int | None = None
+
+    @classmethod
+    def from_event(
+        cls,
+        event: Event,
+        *,
+        identifiers: Mapping[str, str] | None = None,
+        row: int | None = None,
+    ) -> EventRecord:
+        """Build the record of a validated neutral `Event`.
+
+        Args:
+            event: the event.
+            identifiers: raw identifiers to use instead of the event's own (a file row's
+                values as received, before the model's own validation of typed fields).
+            row: the source row number, for reports.
+        """
+        if identifiers is None:
+            identifiers = {
+                name: value.isoformat() if isinstance(value, dt.date) else str(value)
+                for name, value in (event.identifiers or {})
+                if value is not None
+            }
+        return cls(
+            event_id=event.event_id,
+            name=event.name,
+            occurred_at=event.occurred_at,
+            contact_id=event.contact_id,
+            identifiers=identifiers,
+            value=event.value,
+            currency=event.currency,
+            order_id=event.order_id,
+            items=[item.model_dump(mode="json", exclude_none=True) for item in event.items],
+            properties=event.properties,
+            click_ids=event.click_ids.model_dump(exclude_none=True),
+            client_ip=str(event.client_ip) if event.client_ip is not None else None,
+            user_agent=event.user_agent,
+            source_url=event.source_url,
+            action_source=event.action_source,
+            row=row,
+        )
 
     def __repr__(self) -> str:
         return f"EventRecord(row={self.row}, event_id={self.event_id!r}, name={self.name!r})"
