@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import random
 import re
 import threading
@@ -63,6 +64,15 @@ class Receipt:
 
 class _Dropped(Exception):  # noqa: N818 - internal signal, never escapes the emulator
     """Raised inside the app to drop the connection mid-response."""
+
+
+class _TimedOut(Exception):  # noqa: N818 - internal signal, never escapes the emulator
+    """Raised inside the app, in-process only, where a served emulator would stall."""
+
+
+_IN_PROCESS: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "freehold_emulator_in_process", default=False
+)
 
 
 class Emulator:
@@ -157,9 +167,13 @@ class Emulator:
             await asyncio.sleep(delay)
         for switch in fired:
             if switch.fault is Fault.TIMEOUT:
+                self.counters["timeout"] += 1
+                if _IN_PROCESS.get():
+                    raise _TimedOut
                 await asyncio.sleep(switch.seconds or 3600)
                 return self.server_error_response(request)
             if switch.fault is Fault.DROP:
+                self.counters["dropped"] += 1
                 raise _Dropped
             if switch.fault is Fault.THROTTLE:
                 self.counters["throttled"] += 1
@@ -285,7 +299,11 @@ class Emulator:
 
 
 class _EmulatorTransport(httpx.AsyncBaseTransport):
-    """Calls the emulator in-process, turning its drop and timeout faults into httpx errors."""
+    """Calls the emulator in-process, turning its drop and timeout faults into httpx errors.
+
+    A timeout fault raises `httpx.ReadTimeout` at once instead of stalling, and only on the
+    requests its switch fires for.
+    """
 
     def __init__(self, emulator: Emulator) -> None:
         self._emulator = emulator
@@ -299,18 +317,17 @@ class _EmulatorTransport(httpx.AsyncBaseTransport):
             headers={k.lower(): v for k, v in request.headers.items()},
             body=body,
         )
-        timeouts = [s for s in self._emulator.faults if s.fault is Fault.TIMEOUT]
+        token = _IN_PROCESS.set(True)
         try:
-            if timeouts:
-                response = await asyncio.wait_for(self._emulator.handle(emulated), timeout=0.05)
-            else:
-                response = await self._emulator.handle(emulated)
+            response = await self._emulator.handle(emulated)
         except _Dropped:
             msg = "emulator dropped the connection"
             raise httpx.RemoteProtocolError(msg, request=request) from None
-        except TimeoutError:
+        except _TimedOut:
             msg = "emulator timed out"
             raise httpx.ReadTimeout(msg, request=request) from None
+        finally:
+            _IN_PROCESS.reset(token)
         content = response.encoded()
         self._emulator.record(emulated, response, content)
         headers = {"content-type": response.media_type, **response.headers}
