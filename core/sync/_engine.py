@@ -1,0 +1,142 @@
+"""The sync engine: plan every audience x destination, then apply the plans concurrently."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from contextlib import AsyncExitStack
+from typing import TYPE_CHECKING
+
+from freehold.core.capabilities import AudienceExport
+from freehold.core.connector import Connector
+from freehold.core.consent import ContactFilter, ReadBack, read_back_email_consent
+from freehold.core.sync._executor import DeliveryWrapper, SyncOptions, execute_plan
+from freehold.core.sync._limiter import LimiterRegistry
+from freehold.core.sync._plan import SyncTarget, TargetPlan
+from freehold.core.sync._planner import PlanOptions, plan_target
+from freehold.core.sync._report import SyncProgress, SyncReport, TargetReport
+
+if TYPE_CHECKING:
+    from freehold.core.store import Store
+
+__all__ = ["SyncEngine"]
+
+logger = logging.getLogger(__name__)
+
+
+class SyncEngine:
+    """Plans and runs audience syncs against one store.
+
+    Args:
+        store: the first-party store.
+        options: executor behaviour (retry policy, polling of pending rows).
+        progress: receives progress as targets run (the CLI's progress bars).
+        deliver: runs each batch inside the plugins' delivery wrappers.
+        contact_filter: the plugins' contact filter (only narrows what the gate let through).
+        normalize_email: the identity kit's email normalization, used to match the addresses
+            an email vendor reports as unsubscribed to contacts.
+        limiters: the per-account limiters to share (one registry per process by default).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        options: SyncOptions | None = None,
+        progress: SyncProgress | None = None,
+        deliver: DeliveryWrapper | None = None,
+        contact_filter: ContactFilter | None = None,
+        normalize_email: Callable[[str], str | None] | None = None,
+        limiters: LimiterRegistry | None = None,
+    ) -> None:
+        self.store = store
+        self.options = options or SyncOptions()
+        self.progress = progress
+        self.deliver = deliver
+        self.contact_filter = contact_filter
+        self.normalize_email = normalize_email
+        self.limiters = limiters or LimiterRegistry()
+
+    def plan(
+        self, targets: Sequence[SyncTarget], *, options: PlanOptions | None = None
+    ) -> list[TargetPlan]:
+        """Plan every target; nothing is sent. Close the plans when done with them."""
+        return [
+            plan_target(
+                self.store.engine,
+                target,
+                options=options,
+                contact_filter=self.contact_filter,
+                load_contacts=self.store.load_contacts,
+            )
+            for target in targets
+        ]
+
+    async def read_back(self, targets: Sequence[SyncTarget]) -> list[ReadBack]:
+        """Record the vendor-side unsubscribes of every email target, before planning.
+
+        Only targets whose purpose is email marketing and whose connector can export members
+        are read; each vendor list once. The connectors must be open.
+        """
+        done: set[tuple[str, str]] = set()
+        results: list[ReadBack] = []
+        for target in targets:
+            connector = target.connector
+            if not target.is_email or not isinstance(connector, AudienceExport):
+                continue
+            if self.normalize_email is None:
+                msg = "reading back email consent needs normalize_email"
+                raise TypeError(msg)
+            ref = await connector.ensure_audience(target.audience)
+            if (target.destination, ref.vendor_id) in done:
+                continue
+            done.add((target.destination, ref.vendor_id))
+            results.append(
+                await read_back_email_consent(
+                    self.store,
+                    connector,
+                    ref,
+                    destination=target.destination,
+                    connector_name=target.connector_name,
+                    normalize_email=self.normalize_email,
+                )
+            )
+        return results
+
+    async def sync(
+        self, targets: Sequence[SyncTarget], *, options: PlanOptions | None = None
+    ) -> SyncReport:
+        """Read back email consent, plan every target, then apply the plans concurrently.
+
+        The engine opens and closes the targets' connectors. Targets on the same vendor
+        account share one limiter.
+        """
+        async with AsyncExitStack() as stack:
+            opened: set[int] = set()
+            for target in targets:
+                connector = target.connector
+                if isinstance(connector, Connector) and id(connector) not in opened:
+                    opened.add(id(connector))
+                    await stack.enter_async_context(connector)
+            await self.read_back(targets)
+            plans = await asyncio.to_thread(self.plan, targets, options=options)
+            try:
+                reports = await asyncio.gather(*(self.execute(plan) for plan in plans))
+            finally:
+                for plan in plans:
+                    plan.close()
+        return SyncReport(reports)
+
+    async def execute(self, plan: TargetPlan) -> TargetReport:
+        """Apply one plan (its connector must be open)."""
+        target = plan.target
+        limiter = self.limiters.for_account(target.account, target.connector.audience_limits)
+        return await execute_plan(
+            self.store.engine,
+            plan,
+            limiter,
+            options=self.options,
+            progress=self.progress,
+            deliver=self.deliver,
+        )

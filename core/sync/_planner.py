@@ -1,0 +1,431 @@
+"""The planner: desired membership against the ledger, in one streamed pass.
+
+For one audience x destination the planner merges, by contact pk, the audience's members
+(with their consent for the destination's purpose), their prepared identifiers, the mapped
+fields and the ledger (what the vendor acknowledged). Each member is dropped with a reason,
+left alone, or planned as an add, an update, an identifier change or a refresh; each held
+member no longer wanted is planned as a removal. Nothing is sent.
+
+`member_key` (the ledger's `member_key`) is a digest of everything sent for a member: its
+prepared identifiers, its email status and its mapped fields. A different key means the row
+changed; comparing the identifiers the ledger says were `sent` tells an identifier change
+(remove the old key, add the new) from an update (send again under the same identifiers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pydantic import JsonValue
+from sqlalchemy import Connection, select
+
+from freehold.core import identity
+from freehold.core.consent import (
+    ContactFilter,
+    DropReason,
+    consent_drop_reason,
+    email_status_for,
+    narrow,
+)
+from freehold.core.errors import ConfigError
+from freehold.core.models import ConsentState, Contact, EmailStatus, SyncMode
+from freehold.core.store.schema import audiences, contacts
+from freehold.core.sync._plan import PlanKind, PlanRow, RowSpool, SyncTarget, TargetPlan
+from freehold.core.sync._reader import (
+    Grouped,
+    fetch_sent,
+    field_streams,
+    identifier_streams,
+    ledger_rows,
+    member_rows,
+    rejected_keys,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+__all__ = ["PlanOptions", "member_key", "plan_target"]
+
+logger = logging.getLogger(__name__)
+
+_FILTER_CHUNK = 1_000
+_CLEAR_PROFILE = "email"
+"""The profile whose identifiers leave in clear (normalized), read from `identifiers`."""
+
+_ADD = PlanKind.ADD.value
+_UPDATE = PlanKind.UPDATE.value
+_CHANGE = PlanKind.CHANGE.value
+_REFRESH = PlanKind.REFRESH.value
+_REMOVE = PlanKind.REMOVE.value
+_UNSUBSCRIBED = EmailStatus.UNSUBSCRIBED.value
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOptions:
+    """How to plan.
+
+    Attributes:
+        retry_rejected: plan again rows the vendor rejected even when they did not change.
+        max_removal_share: a plan removing more than this share of the held audience is
+            refused (`TargetPlan.refused`).
+        allow_large_removal: accept such a plan anyway.
+        now: the planning time (refresh deadlines); defaults to now.
+    """
+
+    retry_rejected: bool = False
+    max_removal_share: float = 0.2
+    allow_large_removal: bool = False
+    now: dt.datetime | None = None
+
+
+def member_key(
+    identifiers: Mapping[str, str],
+    attributes: Mapping[str, JsonValue] | None = None,
+    email_status: str | None = None,
+) -> str:
+    """Return the digest of what is sent for a member (the ledger's `member_key`).
+
+    BLAKE2b-128 (hex) over the identifiers in field order, the email status and the mapped
+    fields; it reveals none of them.
+    """
+    text = "\x1f".join(f"{name}={identifiers[name]}" for name in sorted(identifiers))
+    if email_status is not None:
+        text += f"\x1e{email_status}"
+    if attributes:
+        text += "\x1e" + json.dumps(attributes, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+class _Profile:
+    """Which accepted fields come hashed from `digests` and which in clear from `identifiers`."""
+
+    def __init__(self, target: SyncTarget) -> None:
+        connector = target.connector
+        self.name = connector.identity_profile
+        accepted = frozenset(connector.accepted_identifiers)
+        if self.name == _CLEAR_PROFILE:
+            self.hashed: frozenset[str] = frozenset()
+        else:
+            self.hashed = accepted & frozenset(identity.get_profile(self.name).hashed_fields)
+        self.clear = accepted - self.hashed
+
+
+def _refresh_before(target: SyncTarget, now: dt.datetime) -> dt.datetime | None:
+    """Return the refresh deadline: members refreshed before it are sent again."""
+    spans = [
+        days
+        for days in (
+            target.audience.membership_days,
+            target.connector.audience_limits.membership_days,
+        )
+        if days is not None
+    ]
+    if not spans:
+        return None
+    lifespan = min(spans)
+    margin = max(1, lifespan // 10)
+    return now - dt.timedelta(days=max(0, lifespan - margin))
+
+
+def _clean(value: Any) -> JsonValue:  # noqa: ANN401 - attribute JSON of any shape
+    if isinstance(value, str):
+        return value.strip()
+    if value is None or isinstance(value, int | float | bool | list | dict):
+        return value
+    return str(value)
+
+
+def _audience_pk(conn: Connection, key: str) -> int:
+    pk = conn.execute(select(audiences.c.pk).where(audiences.c.key == key)).scalar_one_or_none()
+    if pk is None:
+        msg = f"audience {key!r} has no computed membership yet: compute it before planning"
+        raise ConfigError(msg)
+    return int(pk)
+
+
+def _excluded_by_plugins(
+    conn: Connection,
+    target: SyncTarget,
+    audience_pk: int,
+    contact_filter: ContactFilter,
+    load_contacts: Callable[[Sequence[int]], list[Contact]],
+) -> set[int]:
+    """Return the pks of members (past the consent gate) that some plugin filter left out."""
+    passing = [
+        pk
+        for pk, state, _score in member_rows(conn, audience_pk, target.purpose.value)
+        if _may_leave(target, state)
+    ]
+    excluded: set[int] = set()
+    for start in range(0, len(passing), _FILTER_CHUNK):
+        chunk = passing[start : start + _FILTER_CHUNK]
+        ids = dict(
+            conn.execute(
+                select(contacts.c.pk, contacts.c.contact_id).where(contacts.c.pk.in_(chunk))
+            )
+            .tuples()
+            .all()
+        )
+        offered = load_contacts(chunk)
+        kept = narrow(offered, contact_filter(target.destination, target.audience.key, offered))
+        excluded.update(pk for pk in chunk if ids.get(pk) not in kept)
+    return excluded
+
+
+def _may_leave(target: SyncTarget, state: str | None) -> bool:
+    if target.is_email:
+        verdict = email_status_for(state, held=True, double_opt_in=target.double_opt_in)
+        return not isinstance(verdict, DropReason)
+    return consent_drop_reason(state, send_unknown_consent=target.send_unknown_consent) is None
+
+
+class _Merge:
+    """The single pass over members and ledger; fills a `TargetPlan`."""
+
+    def __init__(self, plan: TargetPlan, options: PlanOptions, excluded: set[int]) -> None:
+        self.plan = plan
+        self.target = plan.target
+        self.options = options
+        self.excluded = excluded
+        self.removal_pks: list[int] = []
+        self.unsubscribe_pks: list[int] = []
+        self.differs = RowSpool()
+        self.id_streams: list[Grouped] = []
+        self.field_groups: list[Grouped] = []
+        self.rejected: dict[int, str] = {}
+
+    def not_member(self, pk: int, state: str | None) -> None:
+        """Decide for a member the vendor holds that is no longer in the audience."""
+        target = self.target
+        if target.audience.mode is SyncMode.MIRROR:
+            self.removal_pks.append(pk)
+        elif target.is_email:
+            if state == ConsentState.DENIED:
+                self.unsubscribe_pks.append(pk)
+        elif consent_drop_reason(state, send_unknown_consent=target.send_unknown_consent):
+            self.removal_pks.append(pk)
+
+    def run(
+        self,
+        members: Iterable[Sequence[Any]],
+        held_rows: Iterable[Sequence[Any]],
+        id_streams: list[Grouped],
+        field_groups: list[Grouped],
+        rejected: dict[int, str],
+    ) -> None:
+        """Merge the member stream with the ledger stream, deciding each member once."""
+        self.id_streams = id_streams
+        self.field_groups = field_groups
+        self.rejected = rejected
+        plan = self.plan
+        held_iter = iter(held_rows)
+        held = next(held_iter, None)
+        for pk, state, score in members:
+            while held is not None and held[0] < pk:
+                plan.held += 1
+                self.not_member(held[0], held[3])
+                held = next(held_iter, None)
+            held_row = None
+            if held is not None and held[0] == pk:
+                plan.held += 1
+                held_row = held
+                held = next(held_iter, None)
+            plan.members += 1
+            self.member(pk, state, score, held_row)
+        while held is not None:
+            plan.held += 1
+            self.not_member(held[0], held[3])
+            held = next(held_iter, None)
+
+    def _drop(self, reason: DropReason, pk: int, *, remove: bool) -> None:
+        self.plan.dropped[reason.value] += 1
+        if remove:
+            self.removal_pks.append(pk)
+
+    def _gate(self, pk: int, state: str | None, *, held: bool) -> tuple[bool, str | None]:
+        """Return whether the member may leave and, for email, the status it leaves with."""
+        target = self.target
+        if target.is_email:
+            verdict = email_status_for(state, held=held, double_opt_in=target.double_opt_in)
+            if isinstance(verdict, DropReason):
+                self._drop(verdict, pk, remove=False)
+                return False, None
+            status: str | None = verdict.value
+        else:
+            reason = consent_drop_reason(state, send_unknown_consent=target.send_unknown_consent)
+            if reason is not None:
+                self._drop(reason, pk, remove=held)
+                return False, None
+            status = None
+        if pk in self.excluded:
+            self._drop(DropReason.FILTERED, pk, remove=held)
+            return False, None
+        return True, status
+
+    def member(
+        self, pk: int, state: str | None, score: float | None, held_row: Sequence[Any] | None
+    ) -> None:
+        """Decide for one audience member: drop, leave alone, or plan it."""
+        leaves, status = self._gate(pk, state, held=held_row is not None)
+        if not leaves:
+            return
+        prepared: dict[str, str] = {}
+        for group in self.id_streams:
+            group.take(pk, prepared)
+        if not prepared:
+            self._drop(DropReason.NO_IDENTIFIER, pk, remove=held_row is not None)
+            return
+        attrs: dict[str, JsonValue] = {}
+        if self.field_groups:
+            raw: dict[str, Any] = {}
+            for group in self.field_groups:
+                group.take(pk, raw)
+            fields = self.target.fields
+            attrs = {fields[name]: _clean(value) for name, value in raw.items()}
+        key = member_key(prepared, attrs, status)
+        value = float(score) if score is not None else None
+        plan = self.plan
+        if held_row is not None and held_row[1] == key:
+            plan.eligible += 1
+            if held_row[2]:
+                plan.counts[_REFRESH] += 1
+                plan.additions.append((_REFRESH, pk, key, prepared, attrs, status, value))
+            return
+        if not self.options.retry_rejected and self.rejected.get(pk) == key:
+            self._drop(DropReason.REJECTED_UNCHANGED, pk, remove=False)
+            return
+        plan.eligible += 1
+        row: PlanRow = (_ADD, pk, key, prepared, attrs, status, value)
+        if held_row is None:
+            plan.counts[_ADD] += 1
+            plan.additions.append(row)
+        else:
+            self.differs.append(row)
+
+    def resolve(self, conn: Connection) -> None:
+        """Turn changed rows into updates or identifier changes; read what removals address."""
+        plan, target = self.plan, self.target
+        audience_key, destination = target.audience.key, target.destination
+        for chunk in self.differs.chunks():
+            sent = {
+                pk: (old_key, ids)
+                for pk, old_key, ids in fetch_sent(
+                    conn, audience_key, destination, [row[1] for row in chunk]
+                )
+            }
+            for _kind, pk, key, prepared, attrs, status, value in chunk:
+                old_key, old_ids = sent[pk]
+                if old_ids == prepared:
+                    plan.counts[_UPDATE] += 1
+                    plan.additions.append((_UPDATE, pk, key, prepared, attrs, status, value))
+                else:
+                    plan.counts[_CHANGE] += 1
+                    plan.removals.append((_CHANGE, pk, old_key, old_ids, {}, None, None))
+                    plan.additions.append((_CHANGE, pk, key, prepared, attrs, status, value))
+        self.differs.close()
+        for pk, old_key, old_ids in fetch_sent(conn, audience_key, destination, self.removal_pks):
+            plan.counts[_REMOVE] += 1
+            plan.removals.append((_REMOVE, pk, old_key, old_ids, {}, None, None))
+        for pk, old_key, old_ids in fetch_sent(
+            conn, audience_key, destination, self.unsubscribe_pks
+        ):
+            key = member_key(old_ids, None, _UNSUBSCRIBED)
+            if key != old_key:
+                plan.counts[_UPDATE] += 1
+                plan.additions.append((_UPDATE, pk, key, old_ids, {}, _UNSUBSCRIBED, None))
+
+
+def plan_target(
+    engine: Engine,
+    target: SyncTarget,
+    *,
+    options: PlanOptions | None = None,
+    contact_filter: ContactFilter | None = None,
+    load_contacts: Callable[[Sequence[int]], list[Contact]] | None = None,
+) -> TargetPlan:
+    """Plan one audience x destination against the ledger; nothing is sent.
+
+    Args:
+        engine: the store's engine.
+        target: the audience, destination and connector.
+        options: rejected-row retries, the large-removal guard, the planning time.
+        contact_filter: the plugins' narrowing filter, when any plugin filters contacts.
+        load_contacts: loads neutral contacts by pk (the store's `load_contacts`); needed with
+            `contact_filter`.
+
+    Raises:
+        ConfigError: the audience has never been computed into the store.
+    """
+    options = options or PlanOptions()
+    now = options.now or dt.datetime.now(dt.UTC)
+    plan = TargetPlan(target)
+    profile = _Profile(target)
+    purpose = target.purpose.value
+    with engine.connect() as conn:
+        audience_pk = _audience_pk(conn, target.audience.key)
+        excluded: set[int] = set()
+        if contact_filter is not None and load_contacts is not None:
+            excluded = _excluded_by_plugins(
+                conn, target, audience_pk, contact_filter, load_contacts
+            )
+        merge = _Merge(plan, options, excluded)
+        merge.run(
+            member_rows(conn, audience_pk, purpose),
+            ledger_rows(
+                conn,
+                target.audience.key,
+                target.destination,
+                purpose=purpose,
+                stale_before=_refresh_before(target, now),
+            ),
+            [
+                Grouped(stream)
+                for stream in identifier_streams(
+                    conn,
+                    audience_pk,
+                    profile=profile.name,
+                    hashed=profile.hashed,
+                    clear=profile.clear,
+                )
+            ],
+            [Grouped(stream) for stream in field_streams(conn, audience_pk, target.fields)],
+            rejected_keys(conn, target.audience.key, target.destination),
+        )
+        merge.resolve(conn)
+    _judge(plan, options)
+    logger.info(
+        "planned %s: %d members, %d eligible, %d held, %s, dropped %s",
+        target.label,
+        plan.members,
+        plan.eligible,
+        plan.held,
+        dict(plan.counts),
+        dict(plan.dropped),
+    )
+    return plan
+
+
+def _judge(plan: TargetPlan, options: PlanOptions) -> None:
+    """Flag an audience below the vendor's minimum size; refuse a large removal."""
+    minimum = plan.target.connector.audience_limits.min_audience_size
+    if minimum is not None and plan.eligible < minimum:
+        plan.warnings.append(
+            f"{plan.eligible} sendable members: below the vendor's minimum audience size of "
+            f"{minimum}; the vendor may not serve it"
+        )
+    share = plan.removal_share
+    if share > options.max_removal_share:
+        message = (
+            f"would remove {plan.counts[_REMOVE]} of {plan.held} members ({share:.0%}), above "
+            f"the {options.max_removal_share:.0%} limit"
+        )
+        if options.allow_large_removal:
+            plan.warnings.append(f"{message}; allowed by --allow-large-removal")
+        else:
+            plan.refused = f"{message}: review the plan, then pass --allow-large-removal"
