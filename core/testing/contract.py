@@ -50,6 +50,7 @@ from freehold.core.capabilities import (
     AudienceSession,
     AudienceSync,
     BatchLimits,
+    CampaignManagement,
     ContactErasure,
     ErasureRequest,
     EventDelivery,
@@ -66,6 +67,9 @@ from freehold.core.errors import (
 from freehold.core.models import (
     Audience,
     AudienceRef,
+    Campaign,
+    CampaignStats,
+    CampaignStatus,
     Event,
     Identifiers,
     Member,
@@ -232,6 +236,10 @@ class ConnectorContract:
 
     def invalid_event(self) -> Event | None:
         """Return an event the vendor refuses; None skips that check."""
+        return None
+
+    def sample_campaign(self) -> Campaign | None:
+        """Return a campaign the vendor accepts, created paused; None skips the campaign check."""
         return None
 
     # -- fixtures -----------------------------------------------------------------------------
@@ -558,6 +566,37 @@ class ConnectorContract:
             assert [o.status.value for o in refused][1] == "rejected", (
                 "an invalid event was neither refused whole nor rejected as a row"
             )
+
+    @pytest.mark.anyio
+    async def test_campaign_round_trip(self, endpoint: ContractEndpoint) -> None:
+        """A campaign is created paused, read back, resumed, paused, and has statistics."""
+        if not issubclass(self.connector_class, CampaignManagement):
+            pytest.skip(f"{self.connector_class.__name__} does not implement CampaignManagement")
+        campaign = self.sample_campaign()
+        if campaign is None:
+            pytest.skip("sample_campaign() gives no campaign to create")
+        async with self.connect(endpoint) as connector:
+            assert isinstance(connector, CampaignManagement)
+            refs: list[AudienceRef] = []
+            if isinstance(connector, AudienceSync):
+                refs.append(await connector.ensure_audience(self.contract_audience))
+            vendor_id = await connector.create_campaign(campaign, refs)
+            read = await connector.get_campaign(vendor_id)
+            assert read.vendor_id == vendor_id, "get_campaign() lost the vendor id"
+            assert read.name == campaign.name, "get_campaign() changed the name"
+            assert read.status is CampaignStatus.PAUSED, (
+                f"a new campaign must be created paused, it is {read.status.value}"
+            )
+            await connector.resume_campaign(vendor_id)
+            resumed = (await connector.get_campaign(vendor_id)).status
+            assert resumed is not CampaignStatus.PAUSED, "resume_campaign() left it paused"
+            await connector.pause_campaign(vendor_id)
+            paused = (await connector.get_campaign(vendor_id)).status
+            assert paused is CampaignStatus.PAUSED, "pause_campaign() did not pause it"
+            today = dt.datetime.now(dt.UTC).date()
+            stats = await connector.campaign_stats(vendor_id, today, today)
+        assert isinstance(stats, CampaignStats)
+        assert stats.vendor_id == vendor_id, "campaign_stats() is not keyed by the campaign"
 
     @pytest.mark.anyio
     async def test_secrets_never_reach_the_logs(

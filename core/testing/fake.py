@@ -43,6 +43,7 @@ from freehold.core.http import (
     send,
 )
 from freehold.core.models import Audience, AudienceRef, Event, Member, Outcome, OutcomeStatus
+from freehold.core.testing._fake_campaigns import FakeCampaigns
 from freehold.core.testing.fake_emulator import FAKE_ACCOUNT_ID, FAKE_API_KEY, FakeEmulator
 
 __all__ = [
@@ -113,7 +114,12 @@ class FakeConfig(ConnectorConfig):
 
 
 class FakeConnector(
-    Connector[FakeConfig], AudienceSync, AudienceExport, EventDelivery, ContactErasure
+    Connector[FakeConfig],
+    AudienceSync,
+    AudienceExport,
+    EventDelivery,
+    ContactErasure,
+    FakeCampaigns,
 ):
     """The fake vendor's connector.
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from freehold.core.emulator import Emulator, EmulatorRequest, EmulatorResponse, json_response, route
+from freehold.core.testing._fake_campaigns import FakeCampaignRoutes
 
 __all__ = ["FAKE_ACCOUNT_ID", "FAKE_API_KEY", "FakeEmulator"]
 
@@ -90,7 +91,7 @@ class _Job:
     applied: bool = False
 
 
-class FakeEmulator(Emulator):
+class FakeEmulator(FakeCampaignRoutes, Emulator):
     """The fake vendor's API, stateful and strict.
 
     Args:
@@ -148,6 +149,7 @@ class FakeEmulator(Emulator):
         self.jobs: dict[str, _Job] = {}
         self.events: list[str] = []
         self.erasures: list[str] = []
+        self.campaigns: dict[str, dict[str, Any]] = {}
         self.peak_in_flight: Counter[str] = Counter()
         self._in_flight: Counter[str] = Counter()
         self._seen_events: set[str] = set()
@@ -209,6 +211,7 @@ class FakeEmulator(Emulator):
             },
             "jobs": {job.id: ("done" if job.applied else "running") for job in self.jobs.values()},
             "erasures": list(self.erasures),
+            "campaigns": {c["id"]: c["status"] for c in self.campaigns.values()},
         }
 
     def members(self, audience_id: str) -> set[str]:

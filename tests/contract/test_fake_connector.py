@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from decimal import Decimal
 
 import anyio
 import pytest
@@ -15,12 +16,25 @@ from freehold.core.errors import (
     BatchRejectedError,
     BatchTooLargeError,
     ConfigError,
+    NotFoundError,
     PermanentError,
     ThrottledError,
     TransientError,
     VendorRequestError,
 )
-from freehold.core.models import Audience, Event, Member, OutcomeStatus
+from freehold.core.models import (
+    Audience,
+    AudienceRef,
+    Budget,
+    BudgetPeriod,
+    Campaign,
+    CampaignStatus,
+    Channel,
+    EmailContent,
+    Event,
+    Member,
+    OutcomeStatus,
+)
 from freehold.core.testing import FakeConfig, FakeConnector, FakeEmulator, fake_config
 
 pytestmark = pytest.mark.anyio
@@ -56,6 +70,9 @@ def connect(emulator: FakeEmulator, **overrides) -> FakeConnector:
 
 
 AUDIENCE = Audience(key="vip", name="VIP customers")
+EMAIL_CONTENT = EmailContent(
+    subject="Hi", from_name="Shop", from_email="shop@example.com", html="x"
+)
 
 
 async def test_limits_come_from_the_config() -> None:
@@ -317,3 +334,56 @@ async def test_served_over_real_http(emulator) -> None:
             async with connector.audience_session(ref) as session:
                 await session.add([member(1)])
     assert emulator.members(ref.vendor_id) == {member(1).identifiers["email"]}
+
+
+async def test_campaigns_round_trip_with_predictable_stats(emulator) -> None:
+    start = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    campaign = Campaign(
+        key="spring",
+        name="Spring sale",
+        channel=Channel.SOCIAL,
+        objective="conversions",
+        budget=Budget(amount=Decimal("20"), currency="EUR", period=BudgetPeriod.LIFETIME),
+        starts_at=start,
+        ends_at=start + dt.timedelta(days=30),
+    )
+    async with connect(emulator) as connector:
+        ref = await connector.ensure_audience(AUDIENCE)
+        vendor_id = await connector.create_campaign(campaign, [ref])
+        created = await connector.get_campaign(vendor_id)
+        day = dt.date(2026, 6, 1)
+        idle = await connector.campaign_stats(vendor_id, day, day)
+        await connector.resume_campaign(vendor_id)
+        stats = await connector.campaign_stats(vendor_id, day, day + dt.timedelta(days=2))
+        await connector.resume_campaign(vendor_id, at=start + dt.timedelta(days=1))
+        scheduled = await connector.get_campaign(vendor_id)
+        await connector.pause_campaign(vendor_id)
+        with pytest.raises(ConfigError, match="social campaigns only"):
+            await connector.create_campaign(
+                Campaign(key="e", name="E", channel=Channel.EMAIL, email=EMAIL_CONTENT), []
+            )
+        with pytest.raises(NotFoundError):
+            await connector.get_campaign("cmp_404")
+    assert created.model_dump(exclude={"vendor_id"}) == campaign.model_dump(
+        exclude={"vendor_id", "audiences"}
+    ) | {"audiences": (ref.vendor_id,)}
+    assert created.vendor_id == vendor_id
+    assert idle.impressions == 0
+    assert (stats.impressions, stats.clicks, stats.spend, stats.currency) == (
+        3000,
+        60,
+        Decimal("7.50"),
+        "EUR",
+    )
+    assert stats.conversions == 4.5
+    assert scheduled.status is CampaignStatus.SCHEDULED
+    assert scheduled.starts_at == start + dt.timedelta(days=1)
+    assert emulator.state()["campaigns"] == {vendor_id: "paused"}
+
+
+async def test_campaigns_refuse_unknown_audiences(emulator) -> None:
+    campaign = Campaign(key="c", name="C", channel=Channel.SOCIAL)
+    ghost = AudienceRef(key="ghost", vendor_id="aud_999", name="Ghost")
+    async with connect(emulator) as connector:
+        with pytest.raises(VendorRequestError, match=r"unknown audiences \['aud_999'\]"):
+            await connector.create_campaign(campaign, [ghost])

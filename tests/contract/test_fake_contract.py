@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
-from freehold.core.models import Event, Member
+from freehold.core.models import Budget, Campaign, Channel, Event, Member
 from freehold.core.testing import ConnectorContract, FakeConnector
 
 
@@ -20,4 +21,12 @@ class TestFakeContract(ConnectorContract):
             name="purchase",
             occurred_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=30),
             contact_id="c-old",
+        )
+
+    def sample_campaign(self) -> Campaign:
+        return Campaign(
+            key="contract",
+            name="Contract campaign",
+            channel=Channel.SOCIAL,
+            budget=Budget(amount=Decimal("12.50"), currency="EUR"),
         )

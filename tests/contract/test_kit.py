@@ -32,7 +32,7 @@ class Contract(ConnectorContract):
 
 def run_kit(pytester: pytest.Pytester, body: str) -> pytest.RunResult:
     pytester.makepyfile(test_broken=HEADER + body)
-    return pytester.runpytest("-q", "-p", "no:cacheprovider", "-p", "no:hypothesispytest")
+    return pytester.runpytest("-q", "-rs", "-p", "no:cacheprovider", "-p", "no:hypothesispytest")
 
 
 def failed_tests(result: pytest.RunResult) -> set[str]:
@@ -200,4 +200,5 @@ class TestFake(Contract):
     connector_class = FakeConnector
 """,
     )
-    result.assert_outcomes(passed=14, skipped=0)
+    result.assert_outcomes(passed=14, skipped=1)
+    result.stdout.fnmatch_lines(["*sample_campaign() gives no campaign to create*"])
