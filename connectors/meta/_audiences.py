@@ -303,9 +303,7 @@ class MetaAudienceSession(AudienceSession):
         if not encoded.rows:
             return self._outcomes(batch, encoded, {})
         response, upload = await self._send(kind, encoded)
-        received = str(response.get("num_received", ""))
-        if received.isdigit():
-            upload.received = max(upload.received, int(received))
+        self._note_received(upload, response)
         outcomes = self._outcomes(batch, encoded, response)
         for row, position in zip(reversed(encoded.rows), reversed(encoded.positions), strict=True):
             if outcomes[position].status is OutcomeStatus.ACCEPTED:
@@ -359,6 +357,12 @@ class MetaAudienceSession(AudienceSession):
         ]
 
     # -- Meta upload sessions -------------------------------------------------------------------
+
+    @staticmethod
+    def _note_received(upload: _Upload, answer: Mapping[str, Any]) -> None:
+        received = str(answer.get("num_received", ""))
+        if received.isdigit():
+            upload.received = max(upload.received, int(received))
 
     def _upload(self, kind: str) -> _Upload:
         upload = self._uploads.get(kind)
@@ -461,10 +465,12 @@ class MetaAudienceSession(AudienceSession):
         upload.next_seq += 1
         body = self._body(upload, layout, [closing["row"]], seq, last=True)
         try:
-            await self._graph.post(self._graph.path(self.ref.vendor_id, upload.edge), body)
+            answer = await self._graph.post(self._graph.path(self.ref.vendor_id, upload.edge), body)
         except VendorRequestError as exc:
             if exc.vendor_code not in (f"2650:{SESSION_FINISHED}", f"2650:{REPLACE_TIMED_OUT}"):
                 raise
+        else:
+            self._note_received(upload, answer)
         upload.finished = True
 
 

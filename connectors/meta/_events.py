@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from freehold.connectors.meta._config import MetaConfig
+from freehold.core.identity import Hashing, get_profile, hash_identifier, normalize
 from freehold.core.models import ActionSource, Event
 
 __all__ = [
@@ -95,12 +96,16 @@ LDU_PROPERTY = "limited_data_use"
 """An event property; `true` flags that event for Limited Data Use (a person's opt-out)."""
 
 
-def _prepared(field: str, value: str, country: str | None) -> str | None:
-    """Return the value Meta receives for `field` (normalized, hashed where Meta hashes it)."""
-    from freehold.core.identity import hash_identifier  # noqa: PLC0415
+_HASHED_FOR_CAPI = frozenset({"date_of_birth"})
+"""Fields the audience profile keeps clear but the Conversions API wants hashed (`db`)."""
 
-    result = hash_identifier(field, value, "meta", country=country)
-    return result.value
+
+def _prepared(field: str, value: str | dt.date, country: str | None) -> str | None:
+    """Return what Meta receives for `field`: normalized, and hashed where Meta hashes it."""
+    profile = get_profile("meta")
+    if field in _HASHED_FOR_CAPI or profile.hashed_fields.get(field) is Hashing.HASH:
+        return hash_identifier(field, value, profile, country=country)
+    return normalize(field, value, profile, country=country)
 
 
 def _user_data(event: Event) -> dict[str, Any]:
@@ -112,8 +117,7 @@ def _user_data(event: Event) -> dict[str, Any]:
             raw = getattr(ids, field)
             if raw is None:
                 continue
-            text = raw.strftime("%Y%m%d") if isinstance(raw, dt.date) else str(raw)
-            prepared = _prepared(field, text, country)
+            prepared = _prepared(field, raw, country)
             if prepared:
                 user[key] = [prepared]
         if ids.mobile_ad_id:

@@ -9,12 +9,12 @@ serialized by a single `json.dumps` call.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from freehold.core.identity import sha256_hex
 from freehold.core.models import Member
 
 __all__ = [
@@ -61,7 +61,7 @@ ACCEPTED_IDENTIFIERS: frozenset[str] = frozenset([field for field, _ in FIELD_KE
 @cache
 def _hashed(part: str) -> str:
     """Return the SHA-256 hex of a date part (a few hundred distinct values: cached)."""
-    return hashlib.sha256(part.encode()).hexdigest()
+    return sha256_hex(part)
 
 
 def _dob_cells(value: str | None) -> list[str] | None:
