@@ -25,12 +25,12 @@ from freehold.core.testing.fake_emulator import (  # noqa: E402
     FakeEmulator,
 )
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - plain sorted(), as the house test of facades checks
+    "ConnectorContract",
+    "ContractEndpoint",
     "FAKE_ACCOUNT_ID",
     "FAKE_API_KEY",
     "FAKE_ERRORS",
-    "ConnectorContract",
-    "ContractEndpoint",
     "FakeConfig",
     "FakeConnector",
     "FakeEmulator",

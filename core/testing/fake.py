@@ -2,9 +2,10 @@
 
 It drives `FakeEmulator` the way a real connector drives its vendor: one error table, upload
 sessions whose ids live in the session state, optional asynchronous jobs answered `pending`
-and resolved by `poll()`, per-row rejections, events with deduplication ids, erasure and
-export. The engine's tests use it to exercise batching, pacing, retries, bisection, pending
-outcomes and resumption without any real vendor; `ConnectorContract` uses it as the reference.
+and resolved by `poll()`, per-row rejections, events with deduplication ids, erasure, export
+and campaigns. The engine's tests use it to exercise batching, pacing, retries, bisection,
+pending outcomes and resumption without any real vendor; `ConnectorContract` uses it as the
+reference.
 
 Members arrive prepared by the `meta` identity profile: every identifier a SHA-256 hex digest.
 """

@@ -387,3 +387,10 @@ async def test_campaigns_refuse_unknown_audiences(emulator) -> None:
     async with connect(emulator) as connector:
         with pytest.raises(VendorRequestError, match=r"unknown audiences \['aud_999'\]"):
             await connector.create_campaign(campaign, [ghost])
+
+
+def test_the_testing_facade_lists_its_names_sorted() -> None:
+    from freehold.core import testing
+
+    assert testing.__all__ == sorted(testing.__all__)
+    assert all(getattr(testing, name) is not None for name in testing.__all__)
