@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from freehold.core.errors import InputError
 from freehold.core.sources._base import Source, SourceRow
@@ -14,6 +16,7 @@ from freehold.core.sources._base import Source, SourceRow
 __all__ = ["CsvSource", "JsonlSource", "ParquetSource"]
 
 _FINGERPRINT_BYTES = 1 << 20
+_UNDECODED = re.compile("[\udc80-\udcff]")
 
 
 def _file_fingerprint(path: Path) -> str:
@@ -46,22 +49,35 @@ class CsvSource(Source):
         self.name = str(path)
         self._delimiter = delimiter
         self._encoding = encoding
+        self._body_encoding = encoding.removesuffix("-sig")
 
     def fingerprint(self) -> str:
         """See `Source.fingerprint`."""
         return _file_fingerprint(self.path)
 
+    def _lines(self, handle: IO[bytes]) -> Iterator[str]:
+        # Decode line by line, keeping undecodable bytes as surrogates, so a bad byte spoils
+        # one row (reported) and not the rest of the file.
+        first = True
+        for line in handle:
+            encoding = self._encoding if first else self._body_encoding
+            first = False
+            yield line.decode(encoding, errors="surrogateescape")
+
     def rows(self, *, skip: int = 0) -> Iterator[SourceRow]:
         """See `Source.rows`."""
-        with self.path.open(newline="", encoding=self._encoding) as handle:
-            reader = csv.reader(handle, delimiter=self._delimiter, strict=True)
+        with self.path.open("rb") as handle:
+            reader = csv.reader(self._lines(handle), delimiter=self._delimiter, strict=True)
             try:
                 header = [column.strip() for column in next(reader)]
             except StopIteration:
                 return
-            except (csv.Error, UnicodeDecodeError) as exc:
+            except csv.Error as exc:
                 msg = "unreadable header row"
                 raise InputError(msg, source=self.name) from exc
+            if _UNDECODED.search("".join(header)):
+                msg = f"the header is not valid {self._encoding} text"
+                raise InputError(msg, source=self.name)
             width = len(header)
             number = 0
             while True:
@@ -73,17 +89,16 @@ class CsvSource(Source):
                 except csv.Error:
                     yield SourceRow(number, {}, "malformed CSV row")
                     continue
-                except UnicodeDecodeError as exc:
-                    msg = f"not valid {self._encoding} text from this row on"
-                    raise InputError(msg, source=self.name, row=number) from exc
                 if number <= skip:
                     continue
                 if len(cells) != width:
                     if not any(cells):
                         continue
                     yield SourceRow(number, {}, f"{len(cells)} cells where the header has {width}")
-                    continue
-                yield SourceRow(number, dict(zip(header, cells, strict=True)))
+                elif _UNDECODED.search("".join(cells)):
+                    yield SourceRow(number, {}, f"not valid {self._body_encoding} text")
+                else:
+                    yield SourceRow(number, dict(zip(header, cells, strict=True)))
 
 
 class JsonlSource(Source):

@@ -28,7 +28,10 @@ def normalize_rows(rows: Sequence[Mapping[str, str]]) -> list[dict[str, Normaliz
 
     batch = identity.normalize_contacts(rows, NEUTRAL_PROFILE)
     return [
-        {field: Normalized(result.value, result.reason) for field, result in row.items()}
+        {
+            field: Normalized(result.value, None if result.reason is None else str(result.reason))
+            for field, result in row.items()
+        }
         for row in batch.results()
     ]
 
@@ -40,7 +43,7 @@ def digest_rows(rows: Sequence[Mapping[str, str]]) -> list[list[tuple[str, str, 
     out: list[list[tuple[str, str, str]]] = [[] for _ in rows]
     for profile in HASHING_PROFILES:
         batch = identity.normalize_contacts(rows, profile)
-        for field in identity.get_profile(profile).hashed_fields:
+        for field in sorted(identity.get_profile(profile).hashed):
             for index, digest in enumerate(batch.digests(field)):
                 if digest is not None:
                     out[index].append((profile, field, digest))

@@ -14,5 +14,6 @@ _fixtures = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_fixtures)
 
 postgres_url = _fixtures.postgres_url
+postgres_store_url = _fixtures.postgres_store_url
 store_url = _fixtures.store_url
 store = _fixtures.store
