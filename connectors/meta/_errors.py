@@ -110,9 +110,16 @@ _EVENTS_INVALID = ErrorRule(_BATCH, code="100", note="the request holds an inval
 
 
 class _MetaErrorTable(ErrorTable):
-    """Meta's table, also honouring the body's `is_transient` flag for codes it does not list."""
+    """Meta's table, plus two things a code alone cannot say.
+
+    A refused `appsecret_proof` comes back as a bare code 100 whose message names the proof:
+    that is a credentials problem. A code the table does not list but the body flags
+    `is_transient` is transient.
+    """
 
     def lookup(self, status: int, error: VendorError) -> ErrorKind | None:
+        if error.code == "100" and "appsecret_proof" in (error.message or ""):
+            return ErrorKind.AUTH
         kind = super().lookup(status, error)
         if kind is None and isinstance(error, MetaVendorError) and error.is_transient:
             return ErrorKind.TRANSIENT

@@ -84,3 +84,18 @@ def test_a_success_body_without_error_parses_to_an_empty_vendor_error() -> None:
     request = httpx.Request("GET", "https://graph.facebook.com/v26.0/x")
     parsed = parse_error(httpx.Response(400, json={"nothing": 1}, request=request))
     assert (parsed.code, parsed.subcode, parsed.message) == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invalid appsecret_proof provided in the API argument",
+        "API calls from the server require an appsecret_proof argument",
+    ],
+)
+def test_a_refused_appsecret_proof_is_an_auth_error(message: str) -> None:
+    request = httpx.Request("GET", "https://graph.facebook.com/v26.0/act_1")
+    body = {"error": {"message": message, "type": "GraphMethodException", "code": 100}}
+    response = httpx.Response(400, json=body, request=request)
+    error = error_for_response(response, table=GRAPH_ERROR_TABLE, parse=parse_error)
+    assert isinstance(error, errors.AuthError)
