@@ -467,7 +467,11 @@ class _TargetRun:
             return
         deadline = time.monotonic() + self.options.poll_timeout
         while self.pending:
-            outcomes = await self._call(session.poll)
+            try:
+                outcomes = await self._call(session.poll)
+            except RetriableError as exc:
+                logger.warning("polling %s failed, trying again: %s", self.target.label, exc)
+                outcomes = []
             resolved: list[RowResult] = []
             earlier: list[Outcome] = []
             for outcome in outcomes:

@@ -103,17 +103,34 @@ def member_key(
 
 
 class _Profile:
-    """Which accepted fields come hashed from `digests` and which in clear from `identifiers`."""
+    """Which accepted fields come hashed from `digests` and which in clear from `identifiers`.
+
+    Clear values are stored in the neutral normalization (the `email` profile's); for another
+    vendor profile they pass through that profile's rule on the way out.
+    """
 
     def __init__(self, target: SyncTarget) -> None:
         connector = target.connector
         self.name = connector.identity_profile
-        accepted = frozenset(connector.accepted_identifiers)
+        self.profile = identity.get_profile(self.name)
+        accepted = frozenset(connector.accepted_identifiers) & frozenset(self.profile.fields)
         if self.name == _CLEAR_PROFILE:
             self.hashed: frozenset[str] = frozenset()
+            self.clear = accepted
         else:
-            self.hashed = accepted & frozenset(identity.get_profile(self.name).hashed_fields)
-        self.clear = accepted - self.hashed
+            self.hashed = accepted & self.profile.hashed
+            self.clear = accepted & self.profile.clear
+
+    def convert_clear(self) -> Callable[[str, Any], str | None] | None:
+        """Return the conversion of neutral clear values into this profile's, if one is needed."""
+        if self.name == _CLEAR_PROFILE:
+            return None
+        profile = self.profile
+
+        def convert(field: str, value: Any) -> str | None:  # noqa: ANN401 - a stored value
+            return identity.normalize(field, value, profile)
+
+        return convert
 
 
 def _refresh_before(target: SyncTarget, now: dt.datetime) -> dt.datetime | None:
@@ -168,9 +185,7 @@ def _excluded_by_plugins(
         ids = dict(
             conn.execute(
                 select(contacts.c.pk, contacts.c.contact_id).where(contacts.c.pk.in_(chunk))
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         offered = load_contacts(chunk)
         kept = narrow(offered, contact_filter(target.destination, target.audience.key, offered))
@@ -384,16 +399,14 @@ def plan_target(
                 purpose=purpose,
                 stale_before=_refresh_before(target, now),
             ),
-            [
-                Grouped(stream)
-                for stream in identifier_streams(
-                    conn,
-                    audience_pk,
-                    profile=profile.name,
-                    hashed=profile.hashed,
-                    clear=profile.clear,
-                )
-            ],
+            identifier_streams(
+                conn,
+                audience_pk,
+                profile=profile.name,
+                hashed=profile.hashed,
+                clear=profile.clear,
+                convert_clear=profile.convert_clear(),
+            ),
             [Grouped(stream) for stream in field_streams(conn, audience_pk, target.fields)],
             rejected_keys(conn, target.audience.key, target.destination),
         )

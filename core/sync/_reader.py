@@ -9,7 +9,7 @@ ledger. The planner merges them by contact pk in a single pass.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Select, false, literal, select
@@ -95,13 +95,14 @@ def identifier_streams(
     profile: str,
     hashed: Iterable[str],
     clear: Iterable[str],
-) -> list[Iterator[Sequence[Any]]]:
-    """Return streams of `(contact_pk, field, prepared value)` for the audience's members.
+    convert_clear: Callable[[str, Any], Any] | None = None,
+) -> list[Grouped]:
+    """Return grouped streams of `(contact_pk, field, prepared value)` for the members.
 
     `hashed` fields come from the profile's cached digests, `clear` ones from the normalized
-    identifiers (unusable values are NULL there and skipped).
+    identifiers (unusable values are NULL there and skipped), passed through `convert_clear`.
     """
-    streams: list[Iterator[Sequence[Any]]] = []
+    streams: list[Grouped] = []
     hashed_fields = sorted(hashed)
     clear_fields = sorted(clear)
     if hashed_fields:
@@ -111,7 +112,7 @@ def identifier_streams(
             .where(digests.c.profile == profile, digests.c.field.in_(hashed_fields))
             .order_by(digests.c.contact_pk)
         )
-        streams.append(_stream(conn, query))
+        streams.append(Grouped(_stream(conn, query)))
     if clear_fields:
         query = (
             select(identifiers.c.contact_pk, identifiers.c.field, identifiers.c.normalized)
@@ -119,7 +120,7 @@ def identifier_streams(
             .where(identifiers.c.field.in_(clear_fields), identifiers.c.normalized.is_not(None))
             .order_by(identifiers.c.contact_pk)
         )
-        streams.append(_stream(conn, query))
+        streams.append(Grouped(_stream(conn, query), convert=convert_clear))
     return streams
 
 
@@ -223,12 +224,21 @@ def fetch_sent(
 
 
 class Grouped:
-    """Groups a `(contact_pk, name, value)` stream by contact pk, for a merge by pk."""
+    """Groups a `(contact_pk, name, value)` stream by contact pk, for a merge by pk.
 
-    __slots__ = ("_next", "_rows", "pk")
+    `convert(name, value)` rewrites each value on the way (None drops it).
+    """
 
-    def __init__(self, rows: Iterator[Sequence[Any]]) -> None:
+    __slots__ = ("_convert", "_next", "_rows", "pk")
+
+    def __init__(
+        self,
+        rows: Iterator[Sequence[Any]],
+        *,
+        convert: Callable[[str, Any], Any] | None = None,
+    ) -> None:
         self._rows = rows
+        self._convert = convert
         self._next: Sequence[Any] | None = next(rows, None)
         self.pk: int | None = self._next[0] if self._next is not None else None
 
@@ -236,10 +246,16 @@ class Grouped:
         """Move the values of `pk` into `into`, skipping any smaller pk left behind."""
         row = self._next
         rows = self._rows
+        convert = self._convert
         while row is not None and row[0] < pk:
             row = next(rows, None)
         while row is not None and row[0] == pk:
-            into[row[1]] = row[2]
+            if convert is None:
+                into[row[1]] = row[2]
+            else:
+                value = convert(row[1], row[2])
+                if value is not None:
+                    into[row[1]] = value
             row = next(rows, None)
         self._next = row
         self.pk = row[0] if row is not None else None
