@@ -11,15 +11,19 @@ Plugins mark their hook implementations with `hookimpl`:
 
 from __future__ import annotations
 
-import pluggy
+from freehold.plugins._builtins import BUILTIN_PLUGINS
+from freehold.plugins._markers import PROJECT_NAME, hookimpl, hookspec
+from freehold.plugins.hookspecs import DeliveryKind, DeliveryOperation
+from freehold.plugins.manager import FreeholdPluginManager, PluginFailure, PluginInfo
 
-__all__ = ["PROJECT_NAME", "hookimpl", "hookspec"]
-
-PROJECT_NAME = "freehold"
-"""The pluggy project name, also the entry-point group third-party plugins use."""
-
-hookspec = pluggy.HookspecMarker(PROJECT_NAME)
-"""Marks a hook specification in `freehold.plugins.hookspecs`."""
-
-hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
-"""Marks a plugin's implementation of a freehold hook."""
+__all__ = [
+    "BUILTIN_PLUGINS",
+    "PROJECT_NAME",
+    "DeliveryKind",
+    "DeliveryOperation",
+    "FreeholdPluginManager",
+    "PluginFailure",
+    "PluginInfo",
+    "hookimpl",
+    "hookspec",
+]
