@@ -1,0 +1,160 @@
+"""The `freehold` group: version, help, one-line errors, exit codes, logging set-up."""
+
+from __future__ import annotations
+
+import io
+import logging
+import types
+
+import click
+import pytest
+from click.testing import CliRunner
+from rich.console import Console
+
+from freehold.core._version import __version__
+from freehold.core.errors import ConfigError, InputError, TransientError
+from freehold.core.redaction import RedactingFilter
+from freehold.plugins import hookimpl
+from freehold.plugins.cli import AppContext, ExitCode, configure_logging, create_cli, main, pass_app
+
+
+def _command_plugin(command):
+    return types.SimpleNamespace(
+        freehold_register_commands=hookimpl(lambda cli: cli.add_command(command))
+    )
+
+
+@pytest.fixture
+def raising(plugins):
+    """Add `freehold boom KIND`, which raises the error named KIND."""
+
+    @click.command("boom")
+    @click.argument("kind")
+    def boom(kind):
+        errors = {
+            "config": ConfigError("destinations.email: bad (owner jane@example.com)"),
+            "input": InputError("bad date", source="orders.csv", row=3, field="ordered_at"),
+            "job": TransientError("POST /lists 503"),
+            "bug": KeyError("contact_id"),
+        }
+        raise errors[kind]
+
+    plugins.register_plugin(_command_plugin(boom), name="boom")
+    return plugins
+
+
+def test_version():
+    result = CliRunner().invoke(create_cli(), ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"freehold, version {__version__}\n"
+
+
+def test_main_is_the_console_entry_point():
+    with pytest.raises(SystemExit) as caught:
+        main(["--version"])
+    assert caught.value.code == 0
+
+
+def test_help_lists_the_commands(run):
+    result = run("--help")
+    assert result.exit_code == 0
+    for command in ("connectors", "init", "plugins", "validate"):
+        assert f"  {command} " in result.stdout
+    assert "--debug" in result.stdout
+    assert "--config FILE" in result.stdout
+
+
+def test_usage_errors_exit_2(run):
+    assert run("no-such-command").exit_code == ExitCode.USAGE
+    assert run("validate", "--bogus").exit_code == ExitCode.USAGE
+
+
+@pytest.mark.parametrize(
+    ("kind", "code", "line"),
+    [
+        ("config", 2, "Error: destinations.email: bad (owner [redacted email])\n"),
+        ("input", 2, "Error: orders.csv:3: bad date (field 'ordered_at')\n"),
+        ("job", 1, "Error: POST /lists 503\n"),
+        ("bug", 1, "Error: internal error (KeyError); run with --debug for the traceback\n"),
+    ],
+)
+def test_errors_print_one_redacted_line_with_the_right_exit_code(raising, kind, code, line):
+    result = CliRunner().invoke(create_cli(plugins=raising), ["boom", kind])
+    assert result.exit_code == code
+    assert result.stderr == line
+    assert "Traceback" not in result.output
+
+
+def test_debug_shows_the_traceback(raising):
+    result = CliRunner().invoke(create_cli(plugins=raising), ["--debug", "boom", "bug"])
+    assert result.exit_code == 1
+    assert "Traceback (most recent call last)" in result.stderr
+    assert result.stderr.endswith("Error: internal error (KeyError)\n")
+
+
+def test_config_option_and_environment_variable_name_the_project_file(
+    plugins, tmp_path, monkeypatch
+):
+    @click.command("where")
+    @pass_app
+    def where(app):
+        click.echo(str(app.config_path))
+
+    plugins.register_plugin(_command_plugin(where), name="where")
+    runner = CliRunner()
+    assert runner.invoke(create_cli(plugins=plugins), ["where"]).stdout == "freehold.yaml\n"
+    assert (
+        runner.invoke(create_cli(plugins=plugins), ["--config", "x/p.yaml", "where"]).stdout
+        == "x/p.yaml\n"
+    )
+    monkeypatch.setenv("FREEHOLD_CONFIG", str(tmp_path / "env.yaml"))
+    assert runner.invoke(create_cli(plugins=plugins), ["where"]).stdout == f"{tmp_path}/env.yaml\n"
+
+
+def test_a_given_app_context_is_used(plugins, tmp_path):
+    @click.command("where")
+    @pass_app
+    def where(app):
+        click.echo(f"{app.config_path} {app.debug}")
+
+    plugins.register_plugin(_command_plugin(where), name="where")
+    app = AppContext(plugins=plugins, config_path=tmp_path / "given.yaml")
+    result = CliRunner().invoke(create_cli(plugins=plugins), ["--debug", "where"], obj=app)
+    assert result.stdout == f"{tmp_path}/given.yaml True\n"
+
+
+def test_http_loggers_are_quiet_unless_debug_and_the_handler_redacts(run):
+    run("plugins")
+    assert logging.getLogger("httpx").level == logging.WARNING
+    assert logging.getLogger("httpcore").level == logging.WARNING
+    handlers = [h for h in logging.getLogger().handlers if h.get_name() == "freehold-cli"]
+    assert len(handlers) == 1
+    assert any(isinstance(f, RedactingFilter) for f in handlers[0].filters)
+    run("--debug", "plugins")
+    assert logging.getLogger("httpx").level == logging.DEBUG
+    assert len([h for h in logging.getLogger().handlers if h.get_name() == "freehold-cli"]) == 1
+    run("plugins")
+    assert logging.getLogger("httpx").level == logging.WARNING
+
+
+def test_the_cli_handler_prints_redacted_lines(sensitive_values):
+    sensitive_values.register("EAAcli-secret-token")
+    RedactingFilter.register_secret("EAAcli-secret-token")
+    stream = io.StringIO()
+    handler = configure_logging(debug=False, console=Console(file=stream, width=200))
+    logging.getLogger().removeHandler(handler)
+    private = logging.getLogger("freehold.test.private")
+    private.propagate = False  # the record reaches only this handler, never the suite's scanner
+    private.addHandler(handler)
+    try:
+        private.warning(
+            "sync %s for %s at %s using %s",
+            "vip",
+            "jane@example.com",
+            "+33612345678",
+            "EAAcli-secret-token",
+        )
+    finally:
+        private.removeHandler(handler)
+    line = " ".join(stream.getvalue().split())
+    assert "sync vip for [redacted email] at [redacted phone] using [redacted secret]" in line
