@@ -7,6 +7,7 @@ Mailchimp's OpenAPI document when the test ends (the document is loaded once per
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 import pytest
 import respx
@@ -34,10 +35,35 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def emulator(mailchimp_openapi: OpenApiDocument, clock: Clock) -> Iterator[MailchimpEmulator]:
+def off_document_positions() -> set[int]:
+    return set()
+
+
+@pytest.fixture
+def emulator(
+    mailchimp_openapi: OpenApiDocument, clock: Clock, off_document_positions: set[int]
+) -> Iterator[MailchimpEmulator]:
     emulated = MailchimpEmulator(clock=clock)
     yield emulated
-    mailchimp_openapi.check(emulated.receipts)
+    mailchimp_openapi.check(emulated.receipts, off_document=off_document_positions)
+
+
+@pytest.fixture
+def off_document(
+    emulator: MailchimpEmulator, off_document_positions: set[int]
+) -> Callable[[], AbstractContextManager[None]]:
+    """Return a context in which requests are sent off the document on purpose.
+
+    Their answers are still validated; only the requests are exempt.
+    """
+
+    @contextmanager
+    def sending() -> Iterator[None]:
+        start = len(emulator.receipts)
+        yield
+        off_document_positions.update(range(start, len(emulator.receipts)))
+
+    return sending
 
 
 def make_config(**overrides: object) -> MailchimpConfig:
