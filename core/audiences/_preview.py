@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, Connection, exists, func, or_, select
 
 from freehold.core.audiences._mask import mask_email, mask_phone
 from freehold.core.audiences._membership import Desired, audience_kind, desired_members
@@ -20,13 +21,17 @@ from freehold.core.audiences._types import (
     MemberScore,
 )
 from freehold.core.capabilities import AudienceSync
-from freehold.core.store.schema import contacts, identifiers, utcnow
+from freehold.core.errors import ConfigError
+from freehold.core.identity import get_profile
+from freehold.core.store.schema import contacts, digests, identifiers, utcnow
 
 if TYPE_CHECKING:
     from freehold.core.config import AudienceConfig
     from freehold.core.store import Store
 
 __all__ = ["MATCH_KEYS", "preview"]
+
+logger = logging.getLogger(__name__)
 
 MATCH_KEYS: tuple[str, ...] = ("email", "external_id", "mobile_ad_id", "phone")
 """Identifiers a vendor can match a person on alone; names and addresses only help alongside."""
@@ -47,9 +52,11 @@ def preview(
 ) -> AudiencePreview:
     """Work out audience `key` as it would be now, without writing anything.
 
-    A member is usable for a destination when it has a normalized value for at least one
-    identifier that the destination's connector accepts (`accepted_identifiers`) and that can
-    match on its own (`MATCH_KEYS`). Builders see the stored membership as `previous`.
+    A member is usable for a destination when it has at least one identifier that can match on
+    its own (`MATCH_KEYS`), that the destination's connector accepts (`accepted_identifiers`)
+    and that its identity profile uses: for a field the profile hashes, the store holds that
+    profile's digest; for a field sent in clear, a normalized value. Builders see the stored
+    membership as `previous`.
 
     Args:
         store: the first-party store.
@@ -165,37 +172,59 @@ def _coverage(
             usable=0,
             share=None,
         )
-    fields = tuple(sorted(set(connector.accepted_identifiers) & set(MATCH_KEYS)))
-    usable = _usable(conn, desired, fields) if fields and members else 0
+    profile = connector.identity_profile
+    try:
+        known = get_profile(profile)
+    except ConfigError:
+        logger.warning("destination %s: unknown identity profile %s", name, profile)
+        used, hashed = frozenset(MATCH_KEYS), frozenset[str]()
+    else:
+        used, hashed = frozenset(known.fields), known.hashed
+    fields = tuple(sorted(set(connector.accepted_identifiers) & set(MATCH_KEYS) & used))
+    usable = 0
+    if fields and members:
+        usable = _usable(conn, desired, _usable_condition(profile, fields, hashed))
     return DestinationCoverage(
         destination=name,
         connector=connector_name,
-        profile=connector.identity_profile,
+        profile=profile,
         fields=fields,
         usable=usable,
         share=usable / members if members else None,
     )
 
 
-def _usable_where(fields: Sequence[str]) -> list[ColumnElement[bool]]:
-    return [identifiers.c.field.in_(fields), identifiers.c.normalized.is_not(None)]
-
-
-def _usable(conn: Connection, desired: Desired, fields: Sequence[str]) -> int:
-    distinct = func.count(identifiers.c.contact_pk.distinct())
-    if desired.query is not None:
-        return int(
-            conn.execute(
-                select(distinct).where(
-                    identifiers.c.contact_pk.in_(desired.query), *_usable_where(fields)
-                )
-            ).scalar_one()
+def _usable_condition(
+    profile: str, fields: Sequence[str], hashed: frozenset[str]
+) -> ColumnElement[bool]:
+    """A contact has a digest for a field the profile hashes, or a normalized clear field."""
+    clear = [field for field in fields if field not in hashed]
+    digested = [field for field in fields if field in hashed]
+    conditions: list[ColumnElement[bool]] = []
+    if clear:
+        conditions.append(
+            exists().where(
+                identifiers.c.contact_pk == contacts.c.pk,
+                identifiers.c.field.in_(clear),
+                identifiers.c.normalized.is_not(None),
+            )
         )
+    if digested:
+        conditions.append(
+            exists().where(
+                digests.c.contact_pk == contacts.c.pk,
+                digests.c.profile == profile,
+                digests.c.field.in_(digested),
+            )
+        )
+    return or_(*conditions)
+
+
+def _usable(conn: Connection, desired: Desired, usable: ColumnElement[bool]) -> int:
+    count = select(func.count()).select_from(contacts)
+    if desired.query is not None:
+        return int(conn.execute(count.where(contacts.c.pk.in_(desired.query), usable)).scalar_one())
     total = 0
     for chunk in _chunks(sorted(desired.scores or {})):
-        total += int(
-            conn.execute(
-                select(distinct).where(identifiers.c.contact_pk.in_(chunk), *_usable_where(fields))
-            ).scalar_one()
-        )
+        total += int(conn.execute(count.where(contacts.c.pk.in_(chunk), usable)).scalar_one())
     return total

@@ -36,11 +36,6 @@ def _chunks(rows: Iterable[ContactRow]) -> Iterator[list[ContactRow]]:
         yield chunk
 
 
-def _normalized_email(value: str) -> str | None:
-    result = normalize("email", value, "email")
-    return result.value
-
-
 def resolve_rows(conn: Connection, rows: Iterable[ContactRow]) -> Resolution:
     """Resolve `rows` against the store's contact ids and normalized emails.
 
@@ -61,7 +56,7 @@ def resolve_rows(conn: Connection, rows: Iterable[ContactRow]) -> Resolution:
             if contact_id:
                 wanted.append((contact_id, None))
             elif email:
-                wanted.append((None, _normalized_email(email)))
+                wanted.append((None, normalize("email", email, "email")))
             else:
                 wanted.append((None, None))
         ids = {contact_id for contact_id, _ in wanted if contact_id}

@@ -1,7 +1,8 @@
 """A store on SQLite and on PostgreSQL, and a small helper that seeds it directly.
 
 PostgreSQL comes from FREEHOLD_TEST_POSTGRES_URL (default: the local trust-auth server). One
-throw-away database is created per session and emptied after each test. When no server
+throw-away schema is created per session (so engineers sharing the server do not collide) and
+emptied after each test. When no server
 answers the PostgreSQL cases skip with the reason, except under CI=true where they fail.
 """
 
@@ -9,21 +10,25 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from freehold.core.identity import sha256_hex
 from freehold.core.store import Store
 from freehold.core.store.schema import (
     attributes,
     consent_current,
     consent_history,
     contacts,
+    digests,
     events,
     identifiers,
     metadata,
@@ -36,14 +41,14 @@ NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """Create a private database for this session on the PostgreSQL server; drop it after."""
+def postgres_url() -> Iterator[str]:
+    """A private schema for this session on the PostgreSQL server; dropped afterwards."""
     server = make_url(POSTGRES_URL)
-    admin = create_engine(server, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    name = f"freehold_audiences_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, connect_args={"connect_timeout": 3})
+    schema = f"freehold_audiences_{uuid.uuid4().hex[:12]}"
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     except OperationalError as exc:
         admin.dispose()
         reason = f"no PostgreSQL server answers at {server.render_as_string(hide_password=True)}"
@@ -51,24 +56,35 @@ def postgres_database() -> Iterator[str]:
             pytest.fail(f"{reason} (CI=true: PostgreSQL is required): {type(exc.orig).__name__}")
         pytest.skip(reason)
     try:
-        yield server.set(database=name).render_as_string(hide_password=False)
+        url = server.update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite store migrated once; each test gets a copy (migrating takes longer than a test)."""
+    path = tmp_path_factory.mktemp("template") / "store.db"
+    Store.open(f"sqlite:///{path}").close()
+    return path
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path) -> Iterator[Store]:
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """An empty store at the head revision, on each engine."""
     if request.param == "sqlite":
-        opened = Store.open(f"sqlite:///{tmp_path / 'store.db'}")
+        path = tmp_path / "store.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        opened = Store.open(f"sqlite:///{path}", create=False)
         try:
             yield opened
         finally:
             opened.close()
         return
-    opened = Store.open(request.getfixturevalue("postgres_database"))
+    opened = Store.open(request.getfixturevalue("postgres_url"))
     try:
         yield opened
     finally:
@@ -96,7 +112,10 @@ class Seed:
         attrs: dict[str, object] | None = None,
         consents: dict[str, str] | None = None,
         external_id: str | None = None,
+        digest_profiles: tuple[str, ...] = ("meta", "google", "microsoft"),
     ) -> int:
+        """Insert a contact; identifiers are stored as given (already normalized), and email and
+        phone get a digest row for each of `digest_profiles`."""
         with self.store.begin() as conn:
             pk = conn.execute(
                 contacts.insert().values(contact_id=contact_id, lifecycle=lifecycle)
@@ -108,6 +127,16 @@ class Seed:
                             contact_pk=pk, field=field, raw=value, normalized=value
                         )
                     )
+                if value is not None and field != "external_id":
+                    for profile in digest_profiles:
+                        conn.execute(
+                            digests.insert().values(
+                                contact_pk=pk,
+                                profile=profile,
+                                field=field,
+                                digest=sha256_hex(value),
+                            )
+                        )
             for name, value in (attrs or {}).items():
                 conn.execute(attributes.insert().values(contact_pk=pk, name=name, value=value))
             for purpose, state in (consents or {}).items():
@@ -131,19 +160,31 @@ class Seed:
         value: str | int | float | None = None,
         currency: str | None = "EUR",
     ) -> None:
-        self._events += 1
-        with self.store.begin() as conn:
-            conn.execute(
-                events.insert().values(
-                    event_id=f"e{self._events}",
-                    name=name,
-                    occurred_at=NOW - dt.timedelta(days=days_ago),
-                    contact_pk=pk,
-                    value=Decimal(str(value)) if value is not None else None,
-                    currency=currency if value is not None else None,
-                    source="test",
-                )
+        self.events([(pk, name, days_ago, value)], currency=currency)
+
+    def events(
+        self,
+        rows: list[tuple[int | None, str, float, str | int | float | None]],
+        *,
+        currency: str | None = "EUR",
+    ) -> None:
+        """Insert (contact pk, name, days ago, value) events in one transaction."""
+        records = []
+        for pk, name, days_ago, value in rows:
+            self._events += 1
+            records.append(
+                {
+                    "event_id": f"e{self._events}",
+                    "name": name,
+                    "occurred_at": NOW - dt.timedelta(days=days_ago),
+                    "contact_pk": pk,
+                    "value": Decimal(str(value)) if value is not None else None,
+                    "currency": currency if value is not None else None,
+                    "source": "test",
+                }
             )
+        with self.store.begin() as conn:
+            conn.execute(events.insert(), records)
 
 
 @pytest.fixture

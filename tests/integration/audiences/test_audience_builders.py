@@ -53,13 +53,10 @@ def members_of(store, key: str) -> dict[str, tuple[float | None, str | None]]:
 @pytest.fixture
 def ladder(seed) -> list[int]:
     """Eleven buyers c0..c10 whose recency, frequency and monetary ranks are all i/10."""
-    pks = []
-    for i in range(11):
-        pk = seed.contact(f"c{i}")
-        last = 100 - 10 * i
-        for k in range(i + 1):
-            seed.event(pk, "purchase", days_ago=last + k, value=10)
-        pks.append(pk)
+    pks = [seed.contact(f"c{i}") for i in range(11)]
+    seed.events(
+        [(pk, "purchase", 100 - 10 * i + k, 10) for i, pk in enumerate(pks) for k in range(i + 1)]
+    )
     seed.event(pks[0], "page_view", days_ago=0)
     return pks
 

@@ -31,6 +31,14 @@ class Mail(AudienceSync):
     accepted_identifiers: ClassVar[frozenset[str]] = frozenset({"email"})
 
 
+class Search(AudienceSync):
+    name = "search"
+    identity_profile: ClassVar[str] = "microsoft"
+    accepted_identifiers: ClassVar[frozenset[str]] = frozenset(
+        {"email", "phone", "external_id", "mobile_ad_id"}
+    )
+
+
 class Conversions(EventDelivery):
     name = "conversions"
 
@@ -138,6 +146,26 @@ def test_preview_of_an_empty_audience(store, people) -> None:
     assert result.members == 0
     assert result.sample == ()
     assert all(c.share is None and c.usable == 0 for c in result.destinations)
+
+
+def test_hashed_fields_need_the_profiles_digest_and_clear_fields_a_normalized_value(
+    store, seed
+) -> None:
+    seed.contact("meta-only", lifecycle="fan", email="a@example.com", digest_profiles=("meta",))
+    seed.contact("ext", lifecycle="fan", external_id="crm-1")
+    seed.contact("nothing", lifecycle="fan", email="b@example.com", digest_profiles=())
+    result = preview(
+        store,
+        "k",
+        AudienceConfig(where={"lifecycle": ["fan"]}),
+        {"ads": Ads, "search": Search, "email": Mail},
+    )
+    coverage = {c.destination: c for c in result.destinations}
+    assert coverage["ads"].usable == 1  # meta digest of meta-only
+    # microsoft: hashed email (no microsoft digest here), clear external_id; no mobile_ad_id
+    assert coverage["search"].fields == ("email", "external_id", "phone")
+    assert coverage["search"].usable == 1
+    assert coverage["email"].usable == 2  # normalized emails, clear
 
 
 def test_member_score_defaults() -> None:
