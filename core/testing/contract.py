@@ -32,12 +32,13 @@ implemented): `make_emulator`, `make_config`, `wrong_secret_config`, `sample_mem
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
+from ipaddress import IPv4Address
 from typing import Any, ClassVar
 
 import anyio
@@ -64,12 +65,14 @@ from freehold.core.errors import (
     ThrottledError,
     TransientError,
 )
+from freehold.core.identity import get_profile, hash_identifier, normalize
 from freehold.core.models import (
     Audience,
     AudienceRef,
     Campaign,
     CampaignStats,
     CampaignStatus,
+    EmailStatus,
     Event,
     Identifiers,
     Member,
@@ -103,6 +106,15 @@ class ContractEndpoint:
     base_url: str
     config: ConnectorConfig
     transport: httpx.AsyncBaseTransport | None
+
+
+def _explain(outcomes: list[Outcome]) -> str:
+    """Describe outcomes with the vendor's code and reason for those not accepted."""
+    return ", ".join(
+        f"{o.key}: {o.status.value}"
+        + ("" if o.status is OutcomeStatus.ACCEPTED else f" [{o.code}] {o.reason}")
+        for o in outcomes
+    )
 
 
 def _secret_fields(model: type[BaseModel]) -> list[str]:
@@ -188,18 +200,29 @@ class ConnectorContract:
     def sample_members(self, n: int) -> list[Member]:
         """Return `n` valid members as the connector's identity profile prepares them.
 
-        The default gives each a SHA-256 hex email digest (the `meta`, `google` and `microsoft`
-        profiles); override for vendors that take clear addresses.
+        Each has an email (a SHA-256 digest or the clear address, as the profile says) and, for
+        email destinations (`audience_purpose` is `email_marketing`), the status `subscribed`.
         """
-        return [
-            Member(
-                key=f"contract-{i}",
-                identifiers={
-                    "email": hashlib.sha256(f"contract{i}@example.com".encode()).hexdigest()
-                },
+        sync = self.connector_class
+        profile = get_profile(getattr(sync, "identity_profile", "meta"))
+        email_audience = getattr(sync, "audience_purpose", None) is Purpose.EMAIL_MARKETING
+        members = []
+        for i in range(n):
+            raw = f"contract{i}@example.com"
+            prepared = (
+                hash_identifier("email", raw, profile)
+                if "email" in profile.hashed
+                else normalize("email", raw, profile)
             )
-            for i in range(n)
-        ]
+            assert prepared is not None, f"the {profile.name!r} profile refused a sample email"
+            members.append(
+                Member(
+                    key=f"contract-{i}",
+                    identifiers={"email": prepared},
+                    email_status=EmailStatus.SUBSCRIBED if email_audience else None,
+                )
+            )
+        return members
 
     def member_identity(self, member: Member) -> str:
         """Return how `emulator_members` names `member`; the default is its email identifier."""
@@ -221,7 +244,7 @@ class ConnectorContract:
         return None
 
     def sample_events(self, n: int) -> list[Event]:
-        """Return `n` valid events (a purchase each, with an email and a contact id)."""
+        """Return `n` valid web purchases with an email, a contact id, browser and order data."""
         now = dt.datetime.now(dt.UTC)
         return [
             Event(
@@ -229,7 +252,13 @@ class ConnectorContract:
                 name="purchase",
                 occurred_at=now - dt.timedelta(minutes=i + 1),
                 contact_id=f"contract-contact-{i}",
-                identifiers=Identifiers(email=f"contract{i}@example.com"),
+                identifiers=Identifiers(email=f"contract{i}@example.com", country="FR"),
+                client_ip=IPv4Address("203.0.113.7"),
+                user_agent="Mozilla/5.0 (freehold contract kit)",
+                source_url="https://shop.example/checkout",
+                value=Decimal("19.90"),
+                currency="EUR",
+                order_id=f"contract-order-{i}",
             )
             for i in range(n)
         ]
@@ -484,7 +513,9 @@ class ConnectorContract:
                 outcomes = await self.settle(session, await session.add(batch))
         statuses = [(o.key, o.status.value) for o in outcomes]
         expected = [(good[0].key, "accepted"), (bad.key, "rejected"), (good[1].key, "accepted")]
-        assert statuses == expected, f"outcomes {statuses}, expected {expected}"
+        assert statuses == expected, (
+            f"outcomes {statuses}, expected {expected} ({_explain(outcomes)})"
+        )
         refused = outcomes[1]
         assert refused.reason, "a rejected outcome needs the vendor's reason"
         for value in bad.identifiers.values():
@@ -510,7 +541,7 @@ class ConnectorContract:
             await session.close()
             assert [(o.key, o.status.value) for o in added] == [
                 (m.key, "accepted") for m in members
-            ], f"adding valid members gave {[(o.key, o.status.value) for o in added]}"
+            ], f"adding valid members gave {_explain(added)}"
             held = self.emulator_members(emulator, ref)
             assert held == set(ids), f"emulator holds {len(held)} members, expected {len(ids)}"
             async with connector.audience_session(ref) as session:
@@ -547,7 +578,9 @@ class ConnectorContract:
             assert isinstance(connector, EventDelivery)
             outcomes = await connector.send_events(events)
             keys = [(o.key, o.status.value) for o in outcomes]
-            assert keys == [(e.event_id, "accepted") for e in events], f"event outcomes {keys}"
+            assert keys == [(e.event_id, "accepted") for e in events], (
+                f"valid events gave {_explain(outcomes)}"
+            )
             bad = self.invalid_event()
             if bad is None:
                 return
