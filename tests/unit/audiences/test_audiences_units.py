@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -21,7 +24,15 @@ from freehold.core.audiences import (
 from freehold.core.audiences._file import read_file_rows
 from freehold.core.config import AudienceConfig, AudienceFilter
 from freehold.core.errors import InputError
-from freehold.plugins.builtin.audiences import _RFM_GRID, RfmSegment, _quintile, _quintile_band
+from freehold.plugins.builtin.audiences import (
+    _RFM_GRID,
+    RfmSegment,
+    _AmbassadorParams,
+    _LtvParams,
+    _quintile,
+    _quintile_band,
+    _RfmParams,
+)
 
 
 def _isort_style(name: str) -> tuple[int, str]:  # ruff RUF022: CONSTANTS, Classes, functions
@@ -144,3 +155,27 @@ def test_file_row_errors_name_file_row_and_field_not_values(tmp_path) -> None:
     path.write_text('{"name": "secret"}\n')
     with pytest.raises(InputError, match=r"a\.jsonl:1: .*\(field 'contact_id'\)"):
         list(read_file_rows(path))
+
+
+EN_DASH = "\u2013"
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "audiences.md"
+
+
+def _scores(text: str) -> tuple[int, int]:
+    low, _, high = text.strip().partition(EN_DASH)
+    return int(low), int(high or low)
+
+
+def test_the_documented_rfm_grid_is_the_one_in_the_code() -> None:
+    rows = re.findall(
+        rf"^\| `(\w+)` \| ([\d{EN_DASH}]+) \| ([\d{EN_DASH}]+) \|$", DOCS.read_text(), re.M
+    )
+    documented = {RfmSegment(name): (_scores(r), _scores(fm)) for name, r, fm in rows}
+    assert documented == _RFM_GRID
+
+
+@pytest.mark.parametrize("model", [_RfmParams, _LtvParams, _AmbassadorParams])
+def test_every_builder_param_is_documented(model) -> None:
+    text = DOCS.read_text()
+    for name in model.model_fields:
+        assert f"`{name}`" in text, name
