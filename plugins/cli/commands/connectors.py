@@ -6,7 +6,6 @@ from typing import Any
 
 import click
 from pydantic import PydanticUserError
-from rich.table import Table
 
 from freehold.core.capabilities import AudienceSync, EventDelivery
 from freehold.core.connector import Connector
@@ -58,9 +57,7 @@ def _ships_emulator(cls: type[Connector[Any]]) -> bool:
     )
 
 
-def _limits_text(limits: dict[str, Any] | None) -> str:
-    if limits is None:
-        return "-"
+def _limits_text(limits: dict[str, Any]) -> str:
     parts = [f"{limits['max_rows']} rows"]
     if limits.get("max_bytes"):
         parts.append(f"{limits['max_bytes']} bytes")
@@ -81,6 +78,22 @@ def _settings_text(schema: dict[str, Any]) -> str:
     return ", ".join(names) or schema.get("error", "-")
 
 
+def _text_lines(row: dict[str, Any]) -> list[str]:
+    lines = [
+        f"{row['name']}  ({row['class']})",
+        f"  capabilities: {', '.join(row['capabilities']) or '-'}",
+    ]
+    if row["audience_limits"] is not None:
+        limits = _limits_text(row["audience_limits"])
+        lines.append(f"  audience batches: {limits}; consent: {row['audience_purpose']}")
+    if row["event_limits"] is not None:
+        limits = _limits_text(row["event_limits"])
+        lines.append(f"  event batches: {limits}; consent: {row['event_purpose']}")
+    lines.append(f"  emulator: {'yes' if row['emulator'] else 'no'}")
+    lines.append(f"  settings (* required): {_settings_text(row['config_schema'])}")
+    return lines
+
+
 @click.command("connectors")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @pass_app
@@ -89,21 +102,11 @@ def connectors_command(app: AppContext, *, as_json: bool) -> None:
     described = [describe_connector(cls) for _, cls in sorted(app.connector_classes().items())]
     if as_json:
         app.emit_json(described)
+    elif not described:
+        app.console.print("No connectors installed.", markup=False)
     else:
-        table = Table(title="Connectors", title_justify="left")
-        for column in ("name", "capabilities", "audience batch", "event batch", "emulator"):
-            table.add_column(column)
-        table.add_column("settings (* required)", overflow="fold")
-        for row in described:
-            table.add_row(
-                row["name"],
-                ", ".join(row["capabilities"]) or "-",
-                _limits_text(row["audience_limits"]),
-                _limits_text(row["event_limits"]),
-                "yes" if row["emulator"] else "no",
-                _settings_text(row["config_schema"]),
-            )
-        app.console.print(table)
+        text = "\n".join("\n".join(_text_lines(row)) for row in described)
+        app.console.print(text, markup=False, highlight=False)
     if app.plugins.failures:
         count = len(app.plugins.failures)
         app.err_console.print(

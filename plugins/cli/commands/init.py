@@ -39,6 +39,7 @@ destinations:
     double_opt_in: true        # unknown email consent is sent as pending (double opt-in)
     # For the real Mailchimp API, delete `emulate: true` and set:
     # api_key: ${MAILCHIMP_API_KEY}
+    # list_id: "a1b2c3d4e5"      # the Mailchimp audience (list) that holds your contacts
     #
     # To move this role to Klaviyo, the block becomes:
     # connector: klaviyo

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
+from pathlib import Path
 
 FIVE_MISTAKES = """
 destinations:
@@ -78,3 +80,12 @@ def test_a_missing_file_exits_2(run):
     assert (
         result.stdout == "elsewhere.yaml: no such file; `freehold init` writes a starter project\n"
     )
+
+
+def test_the_example_in_docs_cli_md_is_the_real_output(run, tmp_path):
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "cli.md").read_text(encoding="utf-8")
+    example = re.search(r"```console\n\$ freehold validate\n(.*?)```", docs, re.DOTALL)
+    assert example is not None
+    _write(tmp_path, FIVE_MISTAKES)
+    result = run("validate")
+    assert example.group(1) == result.stdout + result.stderr
