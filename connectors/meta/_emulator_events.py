@@ -144,6 +144,7 @@ class Pixel:
     events: list[dict[str, Any]] = field(default_factory=list)
     deduplicated: list[dict[str, Any]] = field(default_factory=list)
     test_events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    poisoned: set[str] = field(default_factory=set)
     _seen: dict[tuple[str, str], float] = field(default_factory=dict)
 
     def receive(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -163,6 +164,8 @@ class Pixel:
         now = self.clock()
         for index, event in enumerate(events):
             _check_event(index, event, now)
+            if isinstance(event, dict) and str(event.get("event_id")) in self.poisoned:
+                raise _invalid(index, "['custom_data']", "is invalid")
         test_code = params.get("test_event_code")
         if isinstance(test_code, str) and test_code:
             self.test_events.setdefault(test_code, []).extend(events)

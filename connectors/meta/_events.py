@@ -9,6 +9,7 @@ click ids, IP address, user agent and the mobile ad id go in clear, as Meta requ
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -35,6 +36,8 @@ MAX_AGE = dt.timedelta(days=7)
 """An event older than this makes Meta reject the whole request (subcode 2804003)."""
 
 _FUTURE_SLACK = dt.timedelta(minutes=1)
+_BROWSER_ID = re.compile(r"^fb\.\d\.\d{10,13}\.\S+$")
+"""`fbc` and `fbp`: `fb.{subdomain_index}.{creation_time_ms}.{id}`."""
 
 EVENT_NAMES: Mapping[str, str] = {
     "page_view": "PageView",
@@ -145,6 +148,10 @@ def event_problem(event: Event, now: dt.datetime) -> str | None:
         return "older than 7 days: Meta would refuse the whole request"
     if event.occurred_at > now + _FUTURE_SLACK:
         return "occurs in the future"
+    for name in ("fbc", "fbp"):
+        value = getattr(event.click_ids, name)
+        if value is not None and not _BROWSER_ID.match(value):
+            return f"{name} is not in Meta's fb.<n>.<time>.<id> format"
     if event.action_source is ActionSource.WEB:
         if not event.user_agent:
             return "a website event needs the client user agent"

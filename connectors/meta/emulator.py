@@ -142,6 +142,11 @@ class MetaEmulator(Emulator):
         """Set an audience's `operation_status` (471: flagged; uploads are then blocked)."""
         self.audiences[audience_id].operation_status = code
 
+    def poison_event(self, event_id: str, *, pixel_id: str | None = None) -> None:
+        """Make any `/events` request holding `event_id` fail whole, as one bad event does."""
+        pixel = self.pixels[pixel_id] if pixel_id else next(iter(self.pixels.values()))
+        pixel.poisoned.add(event_id)
+
     def set_insights(
         self,
         campaign_id: str,

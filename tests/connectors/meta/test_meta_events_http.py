@@ -180,6 +180,8 @@ async def test_the_contact_id_stands_in_for_a_missing_external_id(
         ({"occurred_at": dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)}, "future"),
         ({"user_agent": None}, "user agent"),
         ({"source_url": None}, "source URL"),
+        ({"click_ids": ClickIds(fbc="fbclid=abc")}, "fbc is not"),
+        ({"click_ids": ClickIds(fbp="fb.1.12")}, "fbp is not"),
         (
             {"identifiers": None, "click_ids": ClickIds(), "client_ip": None, "contact_id": None},
             "no customer information",
