@@ -52,7 +52,7 @@ def postgres_url() -> Iterator[str]:
     except OperationalError as exc:
         admin.dispose()
         reason = f"no PostgreSQL server answers at {server.render_as_string(hide_password=True)}"
-        if os.environ.get("CI") == "true":
+        if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{reason} (CI=true: PostgreSQL is required): {type(exc.orig).__name__}")
         pytest.skip(reason)
     try:
