@@ -1,19 +1,21 @@
 """Normalize and hash identifiers in bulk: one column at a time, each distinct value once.
 
-Columns with few distinct values (names, cities, regions, postal codes, countries, genders,
-dates of birth) are normalized and hashed once per distinct value (per value and country where
-the country matters). Columns of unique values (emails, phones, ids) go straight through their
-rule; phones then rely on the shape cache in `_phone`. Nothing here compiles a pattern or builds
-a library object per row.
+A column whose values repeat (names, cities, postal codes, countries, genders...; decided on a
+sample, so an unusual data set still takes the cheap path) is normalized and later hashed once per
+distinct value (per value and country where the country matters). A column of unique values
+(emails, phones, ids) goes straight through its rule, one call per row; phones then rely on the
+shape cache in `_phone`. Passes over the rows are kept few, since on large inputs each pass costs
+about as much as the work done in it. Nothing here compiles a pattern or builds a library object
+per row.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import compress, repeat
-from operator import attrgetter, is_not
+from operator import attrgetter, is_
 from typing import NamedTuple, cast
 
 from freehold.core.identity._api import apply_rule, as_text, contact_region
@@ -25,22 +27,14 @@ from freehold.core.models import Identifiers
 
 __all__ = ["FieldResult", "IdentityBatch", "normalize_contacts"]
 
-_REPEATING = frozenset(
-    {
-        "first_name",
-        "last_name",
-        "city",
-        "region",
-        "postal_code",
-        "country",
-        "gender",
-        "date_of_birth",
-    }
-)
-"""Fields whose values repeat across contacts: normalized and hashed once per distinct value."""
-
 _BY_COUNTRY = frozenset({"phone", "region", "postal_code"})
 """Fields whose rule depends on the contact's country."""
+
+_SAMPLE = 2048
+"""How many values (spread over the column) decide whether a column repeats."""
+
+_MOST_DISTINCT = 0.5
+"""A column repeats when at most this share of its sampled values are distinct."""
 
 _DIGEST_LENGTH = 64
 
@@ -79,7 +73,7 @@ class IdentityBatch:
     The lists are shared, not copied: treat them as read-only. The repr shows counts only.
     """
 
-    __slots__ = ("_digests", "dropped", "profile", "rejected", "rows", "values")
+    __slots__ = ("_digests", "_distinct", "dropped", "profile", "rejected", "rows", "values")
 
     def __init__(
         self,
@@ -89,6 +83,7 @@ class IdentityBatch:
         values: Mapping[str, list[str | None]],
         dropped: Mapping[str, Counter[DropReason]],
         rejected: Mapping[str, dict[int, DropReason]],
+        distinct: Mapping[str, set[str | None]] | None = None,
     ) -> None:
         self.profile = profile
         self.rows = rows
@@ -96,6 +91,7 @@ class IdentityBatch:
         self.dropped = dropped
         self.rejected = rejected
         self._digests: dict[str, list[str | None]] = {}
+        self._distinct = distinct or {}
 
     def usable(self, field: str) -> int:
         """Return how many contacts have a usable value for `field`."""
@@ -118,8 +114,10 @@ class IdentityBatch:
         if self.profile.hashed_fields.get(name) is not Hashing.HASH:
             return [None] * self.rows
         values = self.values[name]
-        if name in _REPEATING:
-            table = {value: _digest(value) for value in set(values)}
+        kept = self._distinct.get(name)
+        if kept is not None:
+            table = {value: _digest(value) for value in kept}
+            table[None] = None
             digests = list(map(table.__getitem__, values))
         else:
             sha256 = hashlib.sha256
@@ -174,45 +172,122 @@ class IdentityBatch:
 
 
 def _columns(
-    rows: list[Identifiers | Mapping[str, object]], names: Iterable[str]
-) -> dict[str, list[object]]:
+    rows: list[Identifiers | Mapping[str, object]], names: Sequence[str]
+) -> dict[str, list[object] | None]:
+    """Return each named column, or None for a column no row has a value in."""
+    columns: dict[str, list[object] | None]
     if all(type(row) is dict for row in rows):
         dicts = cast("list[dict[str, object]]", rows)
-        return {name: [row.get(name) for row in dicts] for name in names}
-    if all(isinstance(row, Identifiers) for row in rows):
-        return {name: list(map(attrgetter(name), rows)) for name in names}
-    columns: dict[str, list[object]] = {name: [] for name in names}
-    for row in rows:
-        for name, column in columns.items():
-            column.append(row.get(name) if isinstance(row, Mapping) else getattr(row, name, None))
+        present = set().union(*dicts)
+        columns = {
+            name: list(map(dict.get, dicts, repeat(name))) if name in present else None
+            for name in names
+        }
+    elif all(isinstance(row, Identifiers) for row in rows):
+        columns = {name: list(map(attrgetter(name), rows)) for name in names}
+    else:
+        columns = {name: [] for name in names}
+        for row in rows:
+            for name in names:
+                value = row.get(name) if isinstance(row, Mapping) else getattr(row, name, None)
+                cast("list[object]", columns[name]).append(value)
+    count = len(rows)
+    for name, column in columns.items():
+        if column is not None and column.count(None) == count:
+            columns[name] = None
     return columns
 
 
-def _as_texts(column: list[object]) -> list[str | None]:
-    """Return the column with every value as text (None kept), copying only when needed."""
-    if set(map(type, column)) <= {str, type(None)}:
-        return cast("list[str | None]", column)
+def _as_texts(column: list[object]) -> list[object]:
     return [None if value is None else as_text(value) for value in column]
 
 
-def _outcomes(
-    rule: Rule, column: list[str | None], regions: list[str | None], *, name: str, hashed: bool
-) -> list[_Result]:
-    def one(value: str | None, region: str | None) -> _Result:
+def _regions(column: list[object] | None, count: int) -> list[str | None]:
+    """Return each row's country as an alpha-2 code (None when unknown), once per spelling."""
+    if column is None:
+        return [None] * count
+    try:
+        table = {value: contact_region(value) for value in set(column)}
+    except TypeError:  # an unhashable value: compare as text
+        column = _as_texts(column)
+        table = {value: contact_region(value) for value in set(column)}
+    return list(map(table.__getitem__, column))
+
+
+def _repeats(column: list[object]) -> bool:
+    sample = column[:: max(1, len(column) // _SAMPLE)]
+    try:
+        return len(set(sample)) <= len(sample) * _MOST_DISTINCT
+    except TypeError:
+        return False
+
+
+def _one(rule: Rule, *, hashed: bool) -> Callable[[object, str | None], _Result]:
+    """Wrap `rule` for any raw value: None stays None, non-text becomes text, digests pass."""
+
+    def one(value: object, region: str | None) -> _Result:
         if value is None:
             return None
-        return apply_rule(rule, value, region, hashed=hashed)
+        return apply_rule(rule, as_text(value), region, hashed=hashed)
 
-    if name in _REPEATING:
-        if name in _BY_COUNTRY:
-            keys = list(zip(column, regions, strict=True))
-            by_key = {key: one(*key) for key in set(keys)}
-            return list(map(by_key.__getitem__, keys))
-        by_value = {value: one(value, None) for value in set(column)}
-        return list(map(by_value.__getitem__, column))
-    if name in _BY_COUNTRY:
-        return list(map(one, column, regions))
-    return list(map(one, column, repeat(None)))
+    return one
+
+
+def _direct(
+    rule: Rule, column: list[object], regions: list[str | None], *, by_country: bool, hashed: bool
+) -> list[_Result]:
+    """One rule call per row; the wrapper only for non-text or digest-length values."""
+    one = _one(rule, hashed=hashed)
+    if by_country:
+        return [
+            None
+            if value is None
+            else rule(value, region)
+            if type(value) is str and len(value) < _DIGEST_LENGTH
+            else one(value, region)
+            for value, region in zip(column, regions, strict=True)
+        ]
+    return [
+        None
+        if value is None
+        else rule(value, None)
+        if type(value) is str and len(value) < _DIGEST_LENGTH
+        else one(value, None)
+        for value in column
+    ]
+
+
+def _memoized(
+    rule: Rule, column: list[object], regions: list[str | None], *, by_country: bool, hashed: bool
+) -> tuple[list[_Result], dict[object, _Result]]:
+    """One rule call per distinct value (and country); return the outcomes and the table."""
+    one = _one(rule, hashed=hashed)
+    if by_country:
+        keys = list(zip(column, regions, strict=True))
+        by_key = {key: one(*key) for key in set(keys)}
+        return list(map(by_key.__getitem__, keys)), cast("dict[object, _Result]", by_key)
+    by_value = {value: one(value, None) for value in set(column)}
+    return list(map(by_value.__getitem__, column)), by_value
+
+
+def _split(
+    outcomes: list[_Result], *, any_refused: bool = True
+) -> tuple[list[str | None], Counter[DropReason], dict[int, DropReason]]:
+    """Separate usable values from drop reasons, touching only the refused rows in Python."""
+    reasons: Counter[DropReason] = Counter()
+    missing = outcomes.count(None)
+    if missing:
+        reasons[DropReason.EMPTY] = missing
+    if not any_refused or DropReason not in set(map(type, outcomes)):
+        return outcomes, reasons, {}
+    values = outcomes.copy()
+    refused: dict[int, DropReason] = {}
+    for index in compress(range(len(outcomes)), map(is_, map(type, outcomes), repeat(DropReason))):
+        reason = cast("DropReason", outcomes[index])
+        refused[index] = reason
+        reasons[reason] += 1
+        values[index] = None
+    return values, reasons, refused
 
 
 def normalize_contacts(
@@ -237,33 +312,40 @@ def normalize_contacts(
     chosen = resolve_profile(profile)
     rows = list(contacts)
     count = len(rows)
-    columns = _columns(rows, {*chosen.fields, "country"})
-    countries = columns["country"]
-    region_of = {value: contact_region(value) for value in set(_as_texts(countries))}
-    regions = list(map(region_of.__getitem__, _as_texts(countries)))
+    columns = _columns(rows, (*chosen.fields, "country"))
+    regions = _regions(columns["country"], count)
+    absent: list[str | None] = [None] * count
     values: dict[str, list[str | None]] = {}
     dropped: dict[str, Counter[DropReason]] = {}
     rejected: dict[str, dict[int, DropReason]] = {}
+    distinct: dict[str, set[str | None]] = {}
     for name, how, rule in chosen.entries():
-        outcomes = _outcomes(
-            rule, _as_texts(columns[name]), regions, name=name, hashed=how is Hashing.HASH
-        )
-        failed = list(compress(range(count), map(is_not, map(type, outcomes), repeat(str))))
-        reasons: Counter[DropReason] = Counter()
-        refused: dict[int, DropReason] = {}
-        for index in failed:
-            outcome = outcomes[index]
-            if isinstance(outcome, DropReason):
-                reasons[outcome] += 1
-                refused[index] = outcome
-            else:
-                reasons[DropReason.EMPTY] += 1
-        if failed:
-            values[name] = [outcome if type(outcome) is str else None for outcome in outcomes]
+        column = columns[name]
+        if column is None:
+            values[name], rejected[name] = absent, {}
+            dropped[name] = Counter({DropReason.EMPTY: count}) if count else Counter()
+            continue
+        options = {"by_country": name in _BY_COUNTRY, "hashed": how is Hashing.HASH}
+        table: dict[object, _Result] | None = None
+        if _repeats(column):
+            try:
+                outcomes, table = _memoized(rule, column, regions, **options)
+            except TypeError:  # an unhashable value somewhere: one call per row instead
+                outcomes = _direct(rule, column, regions, **options)
         else:
-            values[name] = outcomes
-        dropped[name] = reasons
-        rejected[name] = refused
+            outcomes = _direct(rule, column, regions, **options)
+        if table is None:
+            values[name], dropped[name], rejected[name] = _split(outcomes)
+            continue
+        kept = {outcome if type(outcome) is str else None for outcome in table.values()}
+        refused = any(isinstance(outcome, DropReason) for outcome in table.values())
+        values[name], dropped[name], rejected[name] = _split(outcomes, any_refused=refused)
+        distinct[name] = kept
     return IdentityBatch(
-        profile=chosen, rows=count, values=values, dropped=dropped, rejected=rejected
+        profile=chosen,
+        rows=count,
+        values=values,
+        dropped=dropped,
+        rejected=rejected,
+        distinct=distinct,
     )

@@ -88,11 +88,17 @@ def _region_plan(region: str) -> _Plan:
     return _plan_of(PhoneMetadata.metadata_for_region(region))
 
 
-@cache
+_CALLING_CODE_PLANS: dict[str, _Plan] = {}
+
+
 def _calling_code_plan(calling_code: str) -> _Plan:
-    code = int(calling_code)
-    main = phonenumbers.region_code_for_country_code(code)
-    return _plan_of(PhoneMetadata.metadata_for_region_or_calling_code(code, main))
+    plan = _CALLING_CODE_PLANS.get(calling_code)
+    if plan is None:
+        code = int(calling_code)
+        main = phonenumbers.region_code_for_country_code(code)
+        plan = _plan_of(PhoneMetadata.metadata_for_region_or_calling_code(code, main))
+        _CALLING_CODE_PLANS[calling_code] = plan
+    return plan
 
 
 @lru_cache(maxsize=1 << 16)
@@ -115,9 +121,12 @@ def _slow(text: str, region: str | None) -> str | None:
 
 
 def _prefix_features(plan: _Plan, digits: str) -> tuple[object, ...] | None:
-    """What phonenumbers reads when it tries to strip the national prefix from `digits`.
+    """What decides whether phonenumbers strips a national prefix from `digits`.
 
-    Returns None when the prefix would be rewritten (not learnable as "drop k digits").
+    That is where the prefix pattern matches and, when it does, whether `digits` match the
+    plan's general pattern and, only if they do, whether they still match once stripped (the
+    prefix is kept just when the number is viable as it is and not once stripped). Returns None
+    when the prefix would be rewritten (not learnable as "drop k digits").
     """
     pattern = plan.national_prefix
     if pattern is None:
@@ -130,7 +139,9 @@ def _prefix_features(plan: _Plan, digits: str) -> tuple[object, ...] | None:
         if not groups or groups[-1] is not None:
             return None
     end = match.end()
-    return (end, plan.matches(digits), plan.matches(digits[end:]))
+    if not plan.matches(digits):
+        return (end, False)
+    return (end, True, plan.matches(digits[end:]))
 
 
 _Outcome = tuple[int, str] | None
@@ -192,17 +203,25 @@ def _national(digits: str, region: str) -> str | None:
         return _slow(digits, region)
     features: list[object] = [first]
     if digits.startswith(plan.calling_code):
+        # The country code written without "+": phonenumbers takes it off when the whole number
+        # does not match the plan and the rest (national prefix stripped) does, or when the
+        # whole number is too long; then the main plan of that code strips a prefix again.
         rest = digits[len(plan.calling_code) :]
         second = _prefix_features(plan, rest)
         if second is None:
             return _slow(digits, region)
-        features += [plan.matches(digits), plan.matches(rest), second]
-        main = _calling_code_plan(plan.calling_code)
+        viable = first[1] if len(first) > 1 else plan.matches(digits)
         candidates = [rest]
         if len(second) > 1 and isinstance(second[0], int) and second[0] > 0:
             candidates.append(rest[second[0] :])
+        features += [viable, second]
+        if not viable:
+            features += [plan.matches(candidate) for candidate in candidates]
+        main = _calling_code_plan(plan.calling_code)
         for candidate in candidates:
-            after = _prefix_features(main, candidate)
+            after = (
+                second if main is plan and candidate is rest else _prefix_features(main, candidate)
+            )
             if after is None:
                 return _slow(digits, region)
             features.append(after)
@@ -227,20 +246,21 @@ def to_e164(raw: str, region: str | None) -> str | None:
     Returns:
         The E.164 string, or None.
     """
-    text = raw.replace(" ", "").replace("-", "").replace("(", "").replace(")", "")
-    if not (text.isascii() and text[1:].isdigit() and text[0] in _START_ASCII):
+    text = raw.replace(" ", "").replace("-", "").replace("(", "").replace(")", "").replace(".", "")
+    clean = text.isascii() and text[1:].isdigit() and text[:1] in _START_ASCII
+    if not clean:
         text = text.translate(_FORMATTING)
         start = _START.search(text)
         if start is None:
             return None
         text = text[start.start() :]
     if text[0] in _PLUS:
-        return _dialled_international(text[1:])
+        return _international(text[1:]) if clean else _dialled_international(text[1:])
     if text.startswith("00"):
-        return _dialled_international(text[2:])
+        return _international(text[2:]) if clean else _dialled_international(text[2:])
     if region is None or region not in _SUPPORTED_REGIONS:
         return _dialled_international(text.lstrip("0"))
-    if text.isascii() and text.isdigit():
+    if clean or (text.isascii() and text.isdigit()):
         return _national(text, region)
     return _slow(text, region)
 

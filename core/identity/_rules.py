@@ -127,16 +127,18 @@ def email_google(value: str, country: str | None) -> str | DropReason:
 
 def phone_e164(value: str, country: str | None) -> str | DropReason:
     """E.164 with the `+` (Google, Microsoft, email vendors)."""
-    if not value or value.isspace():
-        return DropReason.EMPTY
     number = to_e164(value, country)
-    return DropReason.INVALID_PHONE if number is None else number
+    if number is not None:
+        return number
+    return DropReason.EMPTY if not value or value.isspace() else DropReason.INVALID_PHONE
 
 
 def phone_digits(value: str, country: str | None) -> str | DropReason:
     """E.164 without the `+`: country code and number, digits only (Meta)."""
-    number = phone_e164(value, country)
-    return number if isinstance(number, DropReason) else number[1:]
+    number = to_e164(value, country)
+    if number is not None:
+        return number[1:]
+    return DropReason.EMPTY if not value or value.isspace() else DropReason.INVALID_PHONE
 
 
 def name_meta(value: str, country: str | None) -> str | DropReason:
