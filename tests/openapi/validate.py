@@ -106,6 +106,61 @@ def relax_property_values(property_name: str, *, was: Mapping[str, Any]) -> Call
     return apply
 
 
+class _Memo:
+    """Verdicts openapi-core would compute again and again for the same inputs.
+
+    openapi-core finds the operation anew for each validator and each request, and resolves and
+    validates every parameter an operation declares (defaults included) on every request. On a
+    vendor document with 166 paths and twenty optional query parameters per operation this
+    dominates the cost, yet each answer depends only on the document and a few inputs: the
+    method and URL for the operation, one parameter's declaration and raw value for its
+    verdict. They are computed once per document and session.
+    """
+
+    def __init__(self) -> None:
+        self.paths: dict[tuple[str, str], tuple[bool, Any]] = {}
+        self.parameters: dict[tuple[Any, ...], tuple[bool, Any]] = {}
+
+    @staticmethod
+    def replay(table: dict[Any, tuple[bool, Any]], key: Any, compute: Callable[[], Any]) -> Any:
+        """Return (or raise again) what `compute()` gave the first time `key` was seen."""
+        if key not in table:
+            try:
+                table[key] = (True, compute())
+            except Exception as exc:  # replayed below, for every later request alike
+                table[key] = (False, exc)
+        ok, value = table[key]
+        if not ok:
+            raise value
+        return value
+
+
+def _memoized(validator_cls: type[Any], memo: _Memo) -> type[Any]:
+    """Return `validator_cls` with operation lookups and parameter verdicts shared in `memo`.
+
+    This overrides two private methods of openapi-core (`_find_path`, `_get_parameter`); the
+    validation itself is openapi-core's own.
+    """
+
+    class Memoized(validator_cls):  # type: ignore[misc, valid-type]
+        def _find_path(self, request: Any) -> Any:
+            key = (request.method, request.path)
+            return memo.replay(memo.paths, key, lambda: super(Memoized, self)._find_path(request))
+
+        def _get_parameter(self, parameters: Any, param: SchemaPath) -> Any:
+            name = (param / "name").read_str()
+            location = parameters[(param / "in").read_str()]
+            getlist = getattr(location, "getlist", None)
+            raw = tuple(getlist(name)) if getlist else location.get(name)
+            return memo.replay(
+                memo.parameters,
+                (param.parts, raw),
+                lambda: super(Memoized, self)._get_parameter(parameters, param),
+            )
+
+    return Memoized
+
+
 def _drop_empty_content(document: dict[str, Any]) -> None:
     """Remove `content: {}` from responses: it means "no body", which openapi-core reads as a
     body it then finds missing."""
@@ -144,6 +199,7 @@ class OpenApiDocument:
         json_media_types: Iterable[str] = JSON_MEDIA_TYPES,
     ) -> None:
         self.name = name
+        self._seen: dict[tuple[Any, ...], list[str]] = {}
         _drop_empty_content(raw)
         self.spec = SchemaPath.from_dict(raw)
         self.host_url = self._host_url(raw)
@@ -164,13 +220,18 @@ class OpenApiDocument:
         else:
             msg = f"{name}: unsupported OpenAPI version {version!r}"
             raise ValueError(msg)
-        self._body = body_cls(
+        memo = _Memo()
+        self._body = _memoized(body_cls, memo)(
             self.spec,
             extra_media_type_deserializers=deserializers,
             forbid_unspecified_additional_properties=strict_requests,
         )
-        self._parameters = params_cls(self.spec, extra_media_type_deserializers=deserializers)
-        self._response = data_cls(self.spec, extra_media_type_deserializers=deserializers)
+        self._parameters = _memoized(params_cls, memo)(
+            self.spec, extra_media_type_deserializers=deserializers
+        )
+        self._response = _memoized(data_cls, memo)(
+            self.spec, extra_media_type_deserializers=deserializers
+        )
 
     @classmethod
     def load(
@@ -208,6 +269,22 @@ class OpenApiDocument:
         `check_request=False` checks only the answer: for a request a test sends off the
         document on purpose, to see the emulator refuse it in the vendor's shape.
         """
+        key = (
+            check_request,
+            receipt.method,
+            receipt.path,
+            tuple(sorted((k, tuple(v)) for k, v in receipt.query.items())),
+            receipt.content_type,
+            receipt.body,
+            receipt.status,
+            receipt.response_body,
+            receipt.response_type,
+        )
+        if key not in self._seen:
+            self._seen[key] = self._problems(receipt, check_request=check_request)
+        return list(self._seen[key])
+
+    def _problems(self, receipt: Receipt, *, check_request: bool) -> list[str]:
         where = f"{receipt.method} {receipt.path} -> {receipt.status}"
         request = MockRequest(
             self.host_url,
