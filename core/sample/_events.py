@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import random
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from freehold.core.sample._people import CATEGORIES, variant_email
+from freehold.core.sample._people import CATEGORIES, Picker, variant_email
 
 if TYPE_CHECKING:
     from freehold.core.sample._people import Person
@@ -33,26 +33,26 @@ _PLAN = {
     "fan": ((4, 12), (2, 4), (3, 8), (1, 2), (0, 2), (0, 1)),
     "ambassador": ((4, 12), (2, 4), (4, 10), (1, 3), (1, 3), (1, 3)),
 }
+_RATING_WEIGHTS = tuple(itertools.accumulate((1, 1, 2, 4, 6)))
 _NAMES = ("view_item", "add_to_cart", "purchase", "review", "share", "referral")
 
 
-def _when(rng: random.Random, start: dt.date, until: dt.date) -> dt.datetime:
+def _when(rng: Picker, start: dt.date, until: dt.date) -> dt.datetime:
     span = max((until - start).days, 1)
-    day = start + dt.timedelta(days=rng.randrange(span))
-    seconds = rng.randrange(7 * 3600, 23 * 3600)
-    return dt.datetime.combine(day, dt.time(), dt.UTC) + dt.timedelta(seconds=seconds)
+    seconds = rng.below(span) * 86_400 + 7 * 3600 + rng.below(16 * 3600)
+    return dt.datetime.combine(start, dt.time(), dt.UTC) + dt.timedelta(seconds=seconds)
 
 
-def _person_ref(rng: random.Random, who: Person) -> dict[str, object]:
+def _person_ref(rng: Picker, who: Person) -> dict[str, object]:
     """Most events name the contact; some arrive with only an email, spelled another way."""
-    if who.email and who.email_valid and rng.random() < 0.1:  # noqa: PLR2004
+    if who.email and who.email_valid and rng.chance(0.1):
         return {"email": variant_email(who.email, rng)}
     return {"contact_id": who.contact_id}
 
 
 @dataclass(frozen=True, slots=True)
 class _Ctx:
-    rng: random.Random
+    rng: Picker
     who: Person
     seed: int
     total: int
@@ -60,46 +60,46 @@ class _Ctx:
 
 
 def _view(ctx: _Ctx) -> dict[str, object]:
-    return {"properties.product": ctx.rng.choice(_PRODUCTS)}
+    return {"properties.product": ctx.rng.pick(_PRODUCTS)}
 
 
 def _cart(ctx: _Ctx) -> dict[str, object]:
-    return {"items": [{"item_id": ctx.rng.choice(_PRODUCTS), "quantity": ctx.rng.randrange(1, 3)}]}
+    return {"items": [{"item_id": ctx.rng.pick(_PRODUCTS), "quantity": ctx.rng.between(1, 2)}]}
 
 
 def _purchase(ctx: _Ctx) -> dict[str, object]:
     rng = ctx.rng
     lines: list[dict[str, object]] = []
     value = 0.0
-    for _ in range(rng.randrange(1, 4)):
-        price = f"{rng.randrange(5, 250)}.{rng.choice(('00', '50', '90', '99'))}"
-        quantity = rng.randrange(1, 3)
+    for _ in range(rng.between(1, 3)):
+        price = f"{rng.between(5, 249)}.{rng.pick(('00', '50', '90', '99'))}"
+        quantity = rng.between(1, 2)
         value += float(price) * quantity
-        lines.append({"item_id": rng.choice(_PRODUCTS), "quantity": quantity, "price": price})
+        lines.append({"item_id": rng.pick(_PRODUCTS), "quantity": quantity, "price": price})
     details: dict[str, object] = {
         "value": f"{value:.2f}",
         "currency": _CURRENCY[ctx.who.country],
         "order_id": f"ord_{ctx.seed}_{ctx.who.index}_{ctx.number}",
         "items": lines,
     }
-    if rng.random() < 0.3:  # noqa: PLR2004
-        click = rng.choice(("gclid", "fbc", "msclkid"))
+    if rng.chance(0.3):
+        click = rng.pick(("gclid", "fbc", "msclkid"))
         details[click] = f"clk{ctx.seed}x{ctx.who.index}x{ctx.number}"
     return details
 
 
 def _review(ctx: _Ctx) -> dict[str, object]:
-    rating = ctx.rng.choices((1, 2, 3, 4, 5), (1, 1, 2, 4, 6))[0]
-    return {"properties.product": ctx.rng.choice(_PRODUCTS), "properties.rating": rating}
+    rating = ctx.rng.weighted((1, 2, 3, 4, 5), _RATING_WEIGHTS)
+    return {"properties.product": ctx.rng.pick(_PRODUCTS), "properties.rating": rating}
 
 
 def _share(ctx: _Ctx) -> dict[str, object]:
-    channel = ctx.rng.choice(("link", "email", "social"))
-    return {"properties.product": ctx.rng.choice(_PRODUCTS), "properties.channel": channel}
+    channel = ctx.rng.pick(("link", "email", "social"))
+    return {"properties.product": ctx.rng.pick(_PRODUCTS), "properties.channel": channel}
 
 
 def _referral(ctx: _Ctx) -> dict[str, object]:
-    referred = ctx.rng.randrange(ctx.total) if ctx.total > 1 else ctx.who.index
+    referred = ctx.rng.below(ctx.total) if ctx.total > 1 else ctx.who.index
     return {"properties.referred_contact_id": f"cus_{ctx.seed}_{referred:07d}"}
 
 
@@ -114,14 +114,13 @@ _DETAILS: dict[str, Callable[[_Ctx], dict[str, object]]] = {
 
 
 def events_of(
-    seed: int, who: Person, *, until: dt.date, total: int, limit: int | None = None
+    rng: Picker, who: Person, *, seed: int, until: dt.date, total: int, limit: int | None = None
 ) -> list[dict[str, object]]:
     """Return the person's events in time order (at most `limit`), as JSON-ready dicts."""
-    rng = random.Random(seed * 1_000_003 + who.index * 7 + 2)  # noqa: S311 - fiction
     plan = [
         name
         for name, (low, high) in zip(_NAMES, _PLAN[who.lifecycle], strict=True)
-        for _ in range(rng.randint(low, high))
+        for _ in range(rng.between(low, high))
     ]
     if limit is not None:
         plan = plan[:limit]
@@ -132,12 +131,12 @@ def events_of(
         event: dict[str, object] = {
             "event_id": f"ev_{seed}_{who.index}_{number}",
             "name": name,
-            "occurred_at": at.isoformat().replace("+00:00", "Z"),
+            "occurred_at": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             **_person_ref(rng, who),
             "action_source": "web" if name != "referral" else "crm",
             "source_url": f"https://shop.example/{name.replace('_', '-')}",
-            "client_ip": f"{rng.choice(_NETWORKS)}{rng.randrange(1, 255)}",
-            "user_agent": rng.choice(_AGENTS),
+            "client_ip": f"{rng.pick(_NETWORKS)}{rng.between(1, 254)}",
+            "user_agent": rng.pick(_AGENTS),
             **_DETAILS[name](_Ctx(rng, who, seed, total, number)),
         }
         events.append(event)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import random
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -13,7 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from freehold.core.sample._events import events_of
-from freehold.core.sample._people import CONTACT_COLUMNS, contact_row, person, variant_email
+from freehold.core.sample._people import (
+    CONTACT_COLUMNS,
+    Picker,
+    contact_row,
+    people,
+    variant_email,
+)
 from freehold.core.sources import ColumnMapping, ImportKind, Source, SourceRow, import_source
 
 if TYPE_CHECKING:
@@ -50,26 +55,25 @@ def contact_rows(spec: SampleSpec) -> Iterator[dict[str, str]]:
     About 2 % of people appear a second time, a little later, as another system knows them:
     no contact id, the email spelled differently, and a newer email-marketing answer.
     """
+    details, again = Picker(spec.seed, 1), Picker(spec.seed, 3)
     pending: deque[tuple[int, dict[str, str]]] = deque()
-    for index in range(spec.contacts):
-        who = person(spec.seed, index, until=spec.until)
-        row = contact_row(spec.seed, who)
+    for who in people(spec.seed, spec.contacts, until=spec.until):
+        row = contact_row(details, who)
         yield row
-        rng = random.Random(spec.seed * 1_000_003 + index * 7 + 3)  # noqa: S311 - fiction
-        if who.email and who.email_valid and rng.random() < _DUPLICATE_SHARE:
+        if who.email and who.email_valid and again.chance(_DUPLICATE_SHARE):
             later = dt.datetime.fromisoformat(row["consent_at"]) + dt.timedelta(days=30)
             second = dict.fromkeys(CONTACT_COLUMNS, "")
             second.update(
                 {
-                    "email": variant_email(who.email, rng),
-                    "first_name": who.first_name,
-                    "consent.email_marketing": rng.choice(("denied", "granted")),
+                    "email": variant_email(who.email, again),
+                    "first_name": row["first_name"],
+                    "consent.email_marketing": again.pick(("denied", "granted")),
                     "consent_at": later.isoformat(),
                     "consent_source": "newsletter_platform",
                 }
             )
-            pending.append((index + _DUPLICATE_DELAY, second))
-        while pending and pending[0][0] <= index:
+            pending.append((who.index + _DUPLICATE_DELAY, second))
+        while pending and pending[0][0] <= who.index:
             yield pending.popleft()[1]
     while pending:
         yield pending.popleft()[1]
@@ -79,11 +83,12 @@ def event_rows(spec: SampleSpec) -> Iterator[dict[str, object]]:
     """Yield the rows of `events.jsonl`, person by person."""
     if spec.events_per_contact == 0:
         return
-    for index in range(spec.contacts):
-        who = person(spec.seed, index, until=spec.until)
+    rng = Picker(spec.seed, 2)
+    for who in people(spec.seed, spec.contacts, until=spec.until):
         yield from events_of(
-            spec.seed,
+            rng,
             who,
+            seed=spec.seed,
             until=spec.until,
             total=spec.contacts,
             limit=spec.events_per_contact,

@@ -137,7 +137,7 @@ class ParquetSource(Source):
 
     def __init__(self, path: Path) -> None:
         """Read `path`."""
-        import pyarrow.parquet as pq  # noqa: PLC0415 - pyarrow is heavy; load it only when used
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]  # noqa: PLC0415 - heavy, lazy
 
         self.path = _check_file(path)
         self.name = str(path)

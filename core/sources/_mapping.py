@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 __all__ = ["ColumnMapping"]
 
 _MISSING = object()
+_MAX_SHAPES = 256
+"""Row shapes (column sets) whose compiled plan is kept; JSON Lines rows may vary."""
 
 
 class ColumnMapping:
@@ -69,6 +71,7 @@ class ColumnMapping:
             raise ConfigError(f"bad {kind.value} column mapping: " + "; ".join(problems))
         self._taken = set(self._explicit.values())
         self._cache: dict[str, Target | None] = dict(self._explicit)
+        self._plans: dict[tuple[str, ...], list[tuple[str, Target, _Handler]]] = {}
         self.ignored: set[str] = set()
 
     def fingerprint(self) -> str:
@@ -96,22 +99,37 @@ class ColumnMapping:
         self._cache[column] = target
         return target
 
-    def mapped_targets(self, columns: list[str]) -> set[Target]:
-        """Return the targets fed by these columns."""
-        return {target for column in columns if (target := self.target(column)) is not None}
+    def _contact_plan(self, columns: tuple[str, ...]) -> list[tuple[str, Target, _Handler]]:
+        """The mapped columns of a row shape with their handlers, compiled once per shape."""
+        plan = self._plans.get(columns)
+        if plan is None:
+            plan = [
+                (column, target, _CONTACT_HANDLERS[target.kind])
+                for column in columns
+                if (target := self.target(column)) is not None
+            ]
+            if len(self._plans) < _MAX_SHAPES:
+                self._plans[columns] = plan
+        return plan
 
     def to_contact(self, row: SourceRow, *, text_values: bool) -> ContactRecord | list[Rejection]:
         """Build the contact record of `row`, or say every reason it cannot be imported."""
         if row.error is not None:
             return [Rejection(row.number, None, row.error)]
         parts = _ContactParts(text_values=text_values)
+        identifiers = parts.identifiers
         rejections: list[Rejection] = []
-        for column, value in row.values.items():
-            target = self.target(column)
-            if target is None or value is None:
+        values = row.values
+        for column, target, handler in self._contact_plan(tuple(values)):
+            value = values[column]
+            if value is None:
+                continue
+            if handler is _set_identifier and type(value) is str:
+                if value.strip():  # the common case, inline: text kept exactly as received
+                    identifiers[target.name or ""] = value
                 continue
             try:
-                _CONTACT_HANDLERS[target.kind](parts, target, value)
+                handler(parts, target, value)
             except ValueError as exc:
                 rejections.append(Rejection(row.number, column, str(exc)))
         if rejections:
@@ -157,6 +175,9 @@ class ColumnMapping:
         return EventRecord.from_event(event, identifiers=parts.identifiers, row=row.number)
 
 
+_Handler = Callable[["_ContactParts", Target, object], None]
+
+
 @dataclass(slots=True)
 class _ContactParts:
     text_values: bool
@@ -189,7 +210,7 @@ def _set_attribute(parts: _ContactParts, target: Target, value: object) -> None:
 def _set_consent(parts: _ContactParts, target: Target, value: object) -> None:
     state = parse_consent(value)
     if state is not None:
-        parts.consents[Purpose(target.name)] = state
+        parts.consents[Purpose(target.name or "")] = state
 
 
 def _set_lifecycle(parts: _ContactParts, _target: Target, value: object) -> None:
@@ -205,7 +226,7 @@ def _set_consent_source(parts: _ContactParts, _target: Target, value: object) ->
     parts.consent_source = text.strip() if text else None
 
 
-_CONTACT_HANDLERS: dict[str, Callable[[_ContactParts, Target, object], None]] = {
+_CONTACT_HANDLERS: dict[str, _Handler] = {
     "identifier": _set_identifier,
     "contact_id": _set_contact_id,
     "attribute": _set_attribute,

@@ -15,13 +15,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Table, bindparam, select
+from sqlalchemy import Connection, bindparam, select
 
 from freehold.core.store._consent import CURRENT_KEYS, CURRENT_UPDATE, HISTORY_KEYS
-from freehold.core.store._identity import Normalized, digest_rows, normalize_rows
+from freehold.core.store._identity import NormalizedChunk, digest_rows, normalize_rows
 from freehold.core.store._meta import tombstone_digest
-from freehold.core.store._records import KEY_FIELDS, Rejection, UpsertResult
-from freehold.core.store._sql import chunked, insert_ignore, upsert
+from freehold.core.store._records import IDENTIFIER_FIELDS, KEY_FIELDS, Rejection, UpsertResult
+from freehold.core.store._sql import bulk_insert, chunked, insert_ignore, upsert
 from freehold.core.store.schema import (
     attributes,
     consent_current,
@@ -46,6 +46,7 @@ ContactKey = tuple[str, str]
 """(kind, value): kind is `contact_id` or a key identifier field; value normalized."""
 
 _NO_KEY = "no usable identity key (contact_id, external_id, email or phone)"
+_FIELDS = frozenset(IDENTIFIER_FIELDS)
 
 
 @dataclass(slots=True)
@@ -72,15 +73,17 @@ class _Slot:
     history: list[tuple[str, str, dt.datetime, str]] = field(default_factory=list)
 
 
-def record_keys(contact_id: str | None, normalized: Mapping[str, Normalized]) -> list[ContactKey]:
-    """Return the keys a record can match on, in resolution order."""
+def record_keys(
+    contact_id: str | None, normalized: NormalizedChunk, index: int
+) -> list[ContactKey]:
+    """Return the keys record `index` can match on, in resolution order."""
     keys: list[ContactKey] = []
     if contact_id:
         keys.append(("contact_id", contact_id))
     for kind in KEY_FIELDS:
-        value = normalized.get(kind)
-        if value is not None and value.value:
-            keys.append((kind, value.value))
+        value = normalized.value(kind, index)
+        if value:
+            keys.append((kind, value))
     return keys
 
 
@@ -168,24 +171,25 @@ def _load_state(connection: Connection, slots: dict[int, _Slot]) -> None:
 def _merge(
     slot: _Slot,
     record: ContactRecord,
-    normalized: Mapping[str, Normalized],
+    normalized: NormalizedChunk,
+    index: int,
     *,
     source: str,
     now: dt.datetime,
 ) -> bool:
-    """Apply one record to its contact; return True when anything changed."""
+    """Apply record `index` to its contact; return True when anything changed."""
     changed = False
     for name, raw in record.identifiers.items():
         if not raw or not raw.strip():
             continue
-        result = normalized.get(name) or Normalized(None, "unsupported")
+        usable = normalized.value(name, index)
         stored = slot.identifiers.get(name)
         if stored is not None and (
-            (result.value is not None and result.value == stored.normalized)
-            or (result.value is None and stored.raw == raw)
+            (usable is not None and usable == stored.normalized)
+            or (usable is None and stored.raw == raw)
         ):
             continue
-        slot.identifiers[name] = _Identifier(raw, result.value, result.reason)
+        slot.identifiers[name] = _Identifier(raw, usable, normalized.reason(name, index))
         slot.changed_identifiers.add(name)
         changed = True
     for name, value in record.attributes.items():
@@ -217,11 +221,14 @@ def _merge(
     return changed
 
 
-def _first_problem(record: ContactRecord, normalized: Mapping[str, Normalized]) -> Rejection:
+def _first_problem(record: ContactRecord, normalized: NormalizedChunk, index: int) -> Rejection:
+    unknown = sorted(set(record.identifiers) - _FIELDS)
+    if unknown:
+        return Rejection(record.row, unknown[0], "not an identifier field")
     for kind in KEY_FIELDS:
-        result = normalized.get(kind)
-        if kind in record.identifiers and result is not None and result.value is None:
-            return Rejection(record.row, kind, f"unusable {kind}: {result.reason}")
+        reason = normalized.reason(kind, index)
+        if reason is not None:
+            return Rejection(record.row, kind, f"unusable {kind}: {reason}")
     return Rejection(record.row, None, _NO_KEY)
 
 
@@ -283,15 +290,17 @@ def upsert_contacts(
     now = utcnow()
     normalized = normalize_rows([record.identifiers for record in records])
     keys_per_record = [
-        record_keys(record.contact_id.strip() if record.contact_id else None, norm)
-        for record, norm in zip(records, normalized, strict=True)
+        record_keys(record.contact_id.strip() if record.contact_id else None, normalized, index)
+        if _FIELDS.issuperset(record.identifiers)
+        else []
+        for index, record in enumerate(records)
     ]
     erased = _erased(connection, salt, keys_per_record)
     result.skipped_erased = len(erased)
     result.erased = sorted(erased)
     for index, keys in enumerate(keys_per_record):
         if not keys and index not in erased:
-            result.rejected.append(_first_problem(records[index], normalized[index]))
+            result.rejected.append(_first_problem(records[index], normalized, index))
     stored = lookup_keys(connection, {key for keys in keys_per_record for key in keys})
     resolution = _resolve(records, keys_per_record, stored, erased)
     _load_state(connection, resolution.existing)
@@ -301,10 +310,9 @@ def upsert_contacts(
         if slot is None:
             continue
         record = records[index]
-        changed = _merge(slot, record, normalized[index], source=source, now=now)
+        changed = _merge(slot, record, normalized, index, source=source, now=now)
         for name, raw in record.identifiers.items():
-            usable = normalized[index].get(name)
-            if raw and raw.strip() and (usable is None or usable.value is None):
+            if raw and raw.strip() and normalized.value(name, index) is None:
                 result.unusable[name] += 1
         if slot.pk is None and id(slot) not in counted_new:
             counted_new.add(id(slot))
@@ -329,22 +337,21 @@ def upsert_contacts(
 
 
 def _insert_new(connection: Connection, slots: list[_Slot], *, now: dt.datetime) -> None:
+    """Insert new contacts in bulk, then read their pks back by contact id (one query per 5,000)."""
     if not slots:
         return
-    rows = [
-        {
-            "contact_id": slot.contact_id,
-            "lifecycle": slot.lifecycle,
-            "created_at": now,
-            "updated_at": now,
-        }
-        for slot in slots
-    ]
-    returned = connection.execute(
-        contacts.insert().returning(contacts.c.pk, sort_by_parameter_order=True), rows
+    bulk_insert(
+        connection,
+        contacts,
+        ("contact_id", "lifecycle", "created_at", "updated_at"),
+        [(slot.contact_id, slot.lifecycle, now, now) for slot in slots],
     )
-    for slot, pk in zip(slots, returned.scalars(), strict=True):
-        slot.pk = pk
+    by_id = {slot.contact_id: slot for slot in slots}
+    for batch in chunked(list(by_id)):
+        for contact_id, pk in connection.execute(
+            select(contacts.c.contact_id, contacts.c.pk).where(contacts.c.contact_id.in_(batch))
+        ):
+            by_id[contact_id].pk = pk
 
 
 def _write(
@@ -362,29 +369,58 @@ def _write(
             .values(lifecycle=bindparam("b_lifecycle"), updated_at=bindparam("b_updated_at")),
             contact_updates,
         )
-    _insert_rows(connection, identifiers, _identifier_rows(new, now=now, every=True))
+    bulk_insert(
+        connection,
+        identifiers,
+        ("contact_pk", "field", "raw", "normalized", "drop_reason", "updated_at"),
+        [
+            (slot.pk, name, value.raw, value.normalized, value.reason, now)
+            for slot in new
+            for name, value in slot.identifiers.items()
+        ],
+    )
     upsert(
         connection,
         identifiers,
-        _identifier_rows(changed, now=now, every=False),
+        _identifier_rows(changed, now=now),
         keys=("contact_pk", "field"),
         update=("raw", "normalized", "drop_reason", "updated_at"),
     )
-    _insert_rows(connection, attributes, _attribute_rows(new, every=True))
+    bulk_insert(
+        connection,
+        attributes,
+        ("contact_pk", "name", "value"),
+        [(slot.pk, name, value) for slot in new for name, value in slot.attributes.items()],
+    )
     upsert(
         connection,
         attributes,
-        _attribute_rows(changed, every=False),
+        _attribute_rows(changed),
         keys=("contact_pk", "name"),
         update=("value",),
     )
-    _insert_rows(connection, consent_current, _consent_rows(new, every=True))
+    bulk_insert(
+        connection,
+        consent_current,
+        ("contact_pk", "purpose", "state", "at", "source"),
+        [
+            (slot.pk, purpose, state, at, origin)
+            for slot in new
+            for purpose, (state, at, origin) in slot.consents.items()
+        ],
+    )
     upsert(
         connection,
         consent_current,
-        _consent_rows(changed, every=False),
+        _consent_rows(changed),
         keys=CURRENT_KEYS,
         update=CURRENT_UPDATE,
+    )
+    bulk_insert(
+        connection,
+        consent_history,
+        ("contact_pk", "purpose", "state", "at", "source", "recorded_at"),
+        [(slot.pk, *statement, now) for slot in new for statement in slot.history],
     )
     history = [
         {
@@ -395,18 +431,11 @@ def _write(
             "source": origin,
             "recorded_at": now,
         }
-        for slot in (*new, *changed)
+        for slot in changed
         for purpose, state, at, origin in slot.history
     ]
     insert_ignore(connection, consent_history, history, keys=HISTORY_KEYS)
     _write_digests(connection, new, [slot for slot in changed if slot.changed_identifiers])
-
-
-def _insert_rows(
-    connection: Connection, table: Table, rows: Sequence[Mapping[str, object]]
-) -> None:
-    if rows:
-        connection.execute(table.insert(), rows)
 
 
 def _has_changes(slot: _Slot) -> bool:
@@ -419,9 +448,7 @@ def _has_changes(slot: _Slot) -> bool:
     )
 
 
-def _identifier_rows(
-    slots: list[_Slot], *, now: dt.datetime, every: bool
-) -> list[dict[str, object]]:
+def _identifier_rows(slots: list[_Slot], *, now: dt.datetime) -> list[dict[str, object]]:
     return [
         {
             "contact_pk": slot.pk,
@@ -433,25 +460,25 @@ def _identifier_rows(
         }
         for slot in slots
         for name, value in slot.identifiers.items()
-        if every or name in slot.changed_identifiers
+        if name in slot.changed_identifiers
     ]
 
 
-def _attribute_rows(slots: list[_Slot], *, every: bool) -> list[dict[str, object]]:
+def _attribute_rows(slots: list[_Slot]) -> list[dict[str, object]]:
     return [
         {"contact_pk": slot.pk, "name": name, "value": value}
         for slot in slots
         for name, value in slot.attributes.items()
-        if every or name in slot.changed_attributes
+        if name in slot.changed_attributes
     ]
 
 
-def _consent_rows(slots: list[_Slot], *, every: bool) -> list[dict[str, object]]:
+def _consent_rows(slots: list[_Slot]) -> list[dict[str, object]]:
     return [
         {"contact_pk": slot.pk, "purpose": purpose, "state": state, "at": at, "source": origin}
         for slot in slots
         for purpose, (state, at, origin) in slot.consents.items()
-        if every or purpose in slot.changed_consents
+        if purpose in slot.changed_consents
     ]
 
 
@@ -464,8 +491,8 @@ def _write_digests(connection: Connection, new: list[_Slot], changed: list[_Slot
         connection.execute(digests.delete().where(digests.c.contact_pk.in_(batch)))
     raw_rows = [{name: value.raw for name, value in slot.identifiers.items()} for slot in slots]
     rows = [
-        {"contact_pk": slot.pk, "profile": profile, "field": name, "digest": digest}
+        (slot.pk, profile, name, digest)
         for slot, triples in zip(slots, digest_rows(raw_rows), strict=True)
         for profile, name, digest in triples
     ]
-    _insert_rows(connection, digests, rows)
+    bulk_insert(connection, digests, ("contact_pk", "profile", "field", "digest"), rows)

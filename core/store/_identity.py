@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
-__all__ = ["HASHING_PROFILES", "NEUTRAL_PROFILE", "Normalized", "digest_rows", "normalize_rows"]
+__all__ = [
+    "HASHING_PROFILES",
+    "NEUTRAL_PROFILE",
+    "NormalizedChunk",
+    "digest_rows",
+    "normalize_rows",
+]
 
 NEUTRAL_PROFILE = "email"
 """The profile whose normalization gives the stored neutral form (`identifiers.normalized`)."""
@@ -14,26 +19,39 @@ HASHING_PROFILES = ("meta", "google", "microsoft")
 """The profiles whose SHA-256 digests are cached in `digests`."""
 
 
-@dataclass(frozen=True, slots=True)
-class Normalized:
-    """One identifier after neutral normalization: the value, or why it is unusable."""
+class NormalizedChunk:
+    """The neutral normalization of a chunk of rows, column by column (no per-row objects)."""
 
-    value: str | None
-    reason: str | None
+    __slots__ = ("_reasons", "_values")
+
+    def __init__(
+        self, values: Mapping[str, Sequence[str | None]], reasons: Mapping[str, Mapping[int, str]]
+    ) -> None:
+        """Wrap per-field columns of values and per-field row → drop reason maps."""
+        self._values = values
+        self._reasons = reasons
+
+    def value(self, field: str, index: int) -> str | None:
+        """Return row `index`'s normalized `field`, or None when missing or unusable."""
+        column = self._values.get(field)
+        return None if column is None else column[index]
+
+    def reason(self, field: str, index: int) -> str | None:
+        """Return why row `index`'s `field` is unusable, if a value was given and refused."""
+        reasons = self._reasons.get(field)
+        return None if reasons is None else reasons.get(index)
 
 
-def normalize_rows(rows: Sequence[Mapping[str, str]]) -> list[dict[str, Normalized]]:
+def normalize_rows(rows: Sequence[Mapping[str, str]]) -> NormalizedChunk:
     """Normalize every identifier of every row with the neutral profile."""
     from freehold.core import identity  # noqa: PLC0415 - the kit is imported on first use
 
     batch = identity.normalize_contacts(rows, NEUTRAL_PROFILE)
-    return [
-        {
-            field: Normalized(result.value, None if result.reason is None else str(result.reason))
-            for field, result in row.items()
-        }
-        for row in batch.results()
-    ]
+    reasons = {
+        field: {index: str(reason) for index, reason in refused.items()}
+        for field, refused in batch.rejected.items()
+    }
+    return NormalizedChunk(batch.values, reasons)
 
 
 def digest_rows(rows: Sequence[Mapping[str, str]]) -> list[list[tuple[str, str, str]]]:
