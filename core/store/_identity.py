@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from freehold.core.identity import get_profile, normalize_contacts
+
 __all__ = [
     "HASHING_PROFILES",
     "NEUTRAL_PROFILE",
@@ -44,9 +46,7 @@ class NormalizedChunk:
 
 def normalize_rows(rows: Sequence[Mapping[str, str]]) -> NormalizedChunk:
     """Normalize every identifier of every row with the neutral profile."""
-    from freehold.core import identity  # noqa: PLC0415 - the kit is imported on first use
-
-    batch = identity.normalize_contacts(rows, NEUTRAL_PROFILE)
+    batch = normalize_contacts(rows, NEUTRAL_PROFILE)
     reasons = {
         field: {index: str(reason) for index, reason in refused.items()}
         for field, refused in batch.rejected.items()
@@ -56,12 +56,10 @@ def normalize_rows(rows: Sequence[Mapping[str, str]]) -> NormalizedChunk:
 
 def digest_rows(rows: Sequence[Mapping[str, str]]) -> list[list[tuple[str, str, str]]]:
     """Return, per row, the (profile, field, digest) triples of every hashing profile."""
-    from freehold.core import identity  # noqa: PLC0415 - the kit is imported on first use
-
     out: list[list[tuple[str, str, str]]] = [[] for _ in rows]
     for profile in HASHING_PROFILES:
-        batch = identity.normalize_contacts(rows, profile)
-        for field in sorted(identity.get_profile(profile).hashed):
+        batch = normalize_contacts(rows, profile)
+        for field in sorted(get_profile(profile).hashed):
             for index, digest in enumerate(batch.digests(field)):
                 if digest is not None:
                     out[index].append((profile, field, digest))
