@@ -251,7 +251,7 @@ class _TargetRun:
             )
         if self.progress is not None:
             self.progress.finished(self.target.label, report)
-        logger.info(
+        logger.debug(
             "sync of %s %s: %d sent, %d accepted, %d rejected, %d pending, %d retriable",
             self.target.label,
             report.status.value,

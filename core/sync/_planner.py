@@ -412,7 +412,7 @@ def plan_target(
         )
         merge.resolve(conn)
     _judge(plan, options)
-    logger.info(
+    logger.debug(
         "planned %s: %d members, %d eligible, %d held, %s, dropped %s",
         target.label,
         plan.members,
