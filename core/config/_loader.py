@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -217,7 +217,7 @@ class _Checker:
             return {**common, "settings": ConnectorConfig()}
         model = connector.config_model
         resolved = self.walk.settings(settings, model, where, hint=str(name))
-        if common.get("emulate") is True:
+        if _truthy(common.get("emulate")):
             base = connector.emulator_config(EMULATOR_BASE_URL)
             if base is None:
                 self.add(
@@ -313,6 +313,14 @@ class _Checker:
             for key, audience in config.audiences.items()
         }
         return config.model_copy(update={"store": store, "audiences": audiences})
+
+
+def _truthy(value: object) -> bool:
+    """Read a flag as pydantic will (`true`, `yes`, `1`…); anything unreadable is False."""
+    try:
+        return TypeAdapter(bool).validate_python(value)
+    except ValidationError:
+        return False
 
 
 def _keys(model: type[ConnectorConfig]) -> set[str]:

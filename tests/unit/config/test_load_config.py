@@ -393,3 +393,10 @@ def test_model_errors_deep_in_lists_and_unions_map_to_their_lines(write_yaml, co
 def test_problem_renders_without_line_or_path():
     problem = ConfigProblem(Path("f.yaml"), "", None, "bad")
     assert str(problem) == "f.yaml: bad"
+
+
+def test_emulate_is_read_as_pydantic_reads_flags(write_yaml, connectors):
+    path = write_yaml("destinations:\n  social_ads: {connector: ads, emulate: 'yes'}\n")
+    config = load_config(path, connectors=connectors)
+    assert config.destinations["social_ads"].emulate is True
+    assert config.destinations["social_ads"].settings.ad_account_id == "act_emulated"
