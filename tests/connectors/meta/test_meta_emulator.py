@@ -465,3 +465,26 @@ async def test_server_errors_are_transient_graph_errors(
     answer = await client.get(f"{V}/{EMULATOR_AD_ACCOUNT}")
     assert answer.status_code == 500
     assert answer.json()["error"]["is_transient"] is True
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        sha("x").upper(),
+        sha("x")[:62] + "  ",
+        sha("x")[:63] + "g",
+        sha("x")[:63],
+        sha("x") + "0",
+        "é" * 64,
+    ],
+    ids=["upper", "spaces", "not-hex", "short", "long", "non-ascii"],
+)
+async def test_column_checks_catch_every_malformed_digest(
+    client: httpx.AsyncClient, emu: MetaEmulator, bad: str
+) -> None:
+    audience = await make_audience(client)
+    rows = [[sha(str(i))] for i in range(50)] + [[bad]] + [[""]]
+    answer = (await client.post(f"{V}/{audience}/users", json=users(rows))).json()
+    assert answer["num_invalid_entries"] == 2
+    assert list(answer["invalid_entry_samples"]) == [bad]
+    assert len(emu.audience_hashes(audience)) == 50
