@@ -27,14 +27,24 @@ __all__ = [
     "MAILCHIMP_ERRORS",
     "MEMBER_CALL_ERRORS",
     "MEMBER_ERRORS",
+    "NO_PROBLEM_BODY",
     "MemberErrorRule",
     "member_outcome",
     "parse_problem",
 ]
 
+NO_PROBLEM_BODY = "no problem body"
+"""The code `parse_problem` gives an error answer that carries no problem JSON."""
+
 MAILCHIMP_ERRORS = ErrorTable(
     [
         ErrorRule(ErrorKind.AUTH, status=401, note="API Key Missing / Invalid, wrong data center"),
+        ErrorRule(
+            ErrorKind.THROTTLED,
+            status=403,
+            code=NO_PROBLEM_BODY,
+            note="a bare 403 under heavy load is throttling (third-party report, unverified)",
+        ),
         ErrorRule(ErrorKind.AUTH, status=403, note="Forbidden, User Disabled, plan limits"),
         ErrorRule(ErrorKind.NOT_FOUND, status=404, note="Resource Not Found"),
         ErrorRule(ErrorKind.THROTTLED, status=429, note="over 10 simultaneous connections"),
@@ -86,9 +96,9 @@ def parse_problem(response: httpx.Response) -> VendorError:
     try:
         body = response.json()
     except ValueError:
-        return VendorError()
+        return VendorError(code=NO_PROBLEM_BODY)
     if not isinstance(body, dict):
-        return VendorError()
+        return VendorError(code=NO_PROBLEM_BODY)
     title = _text(body.get("title"))
     detail = _text(body.get("detail"))
     fields = sorted(
