@@ -34,3 +34,29 @@ def engine(store) -> SyncEngine:
     return SyncEngine(
         store, options=SyncOptions(retry=FAST_RETRY, poll_interval=0.005, poll_timeout=10)
     )
+
+
+def _store_fixtures():
+    """The store area's fixtures module (PostgreSQL schemas), loaded by path."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[2] / "unit" / "store" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("freehold_sync_store_fixtures", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_STORE_FIXTURES = _store_fixtures()
+postgres_store_url = _STORE_FIXTURES.postgres_store_url
+
+
+@pytest.fixture
+def pg_store(postgres_store_url) -> Iterator[Store]:
+    """An empty store on PostgreSQL (skipped with a reason when no server answers)."""
+    _STORE_FIXTURES._empty(postgres_store_url)
+    with Store.open(postgres_store_url) as opened:
+        yield opened
