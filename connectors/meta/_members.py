@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from freehold.core.identity import sha256_hex
@@ -162,8 +163,10 @@ def encode_members(
     """
     layout = layout or _layout_for(members, value=value_based, ldu=ldu)
     fields = layout.fields
-    weak = _WEAK_FIELDS
-    strong = [i for i, field in enumerate(fields) if field not in weak]
+    strong = [i for i, field in enumerate(fields) if field not in _WEAK_FIELDS]
+    # A row is sendable when a strong column is filled; with no weak column, any filled cell is.
+    only_strong = len(strong) == len(fields)
+    pick = itemgetter(*strong) if len(strong) > 1 else None
     ldu_cells: list[Any] = [["LDU"], ldu[0], ldu[1]] if ldu is not None else []
     rows: list[list[Any]] = []
     positions: list[int] = []
@@ -171,7 +174,12 @@ def encode_members(
     for index, member in enumerate(members):
         ids = member.identifiers
         row: list[Any] = [ids.get(field, "") for field in fields]
-        matchable = any(row[i] for i in strong)
+        if only_strong:
+            matchable = any(row)
+        elif pick is not None:
+            matchable = any(pick(row))
+        else:
+            matchable = bool(strong) and bool(row[strong[0]])
         if layout.dob:
             dob = _dob_cells(ids.get(_DOB_FIELD))
             row.extend(dob or ("", "", ""))
