@@ -247,7 +247,7 @@ def import_source(
                 with store.begin() as connection:
                     problems = job.run_chunk(connection, chunk)
                     _save_checkpoint(connection, key, chunk[-1].number)
-                rejects.write(problems)
+                rejects.write(sorted(problems, key=lambda problem: problem.row or 0))
                 summary.rows_read += len(chunk)
                 summary.rejected += len({problem.row for problem in problems})
                 if progress is not None:
