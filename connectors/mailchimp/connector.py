@@ -250,15 +250,18 @@ class MailchimpConnector(
     async def send_events(self, events: Sequence[Event]) -> list[Outcome]:
         """Record each event on its member in `list_id`, one call per event.
 
-        An event needs an email identifier and a member on the list; Mailchimp has no event
-        deduplication, so after a throttle or server error the events not yet sent are
-        answered retriable and nothing else is sent.
+        An event needs an email identifier and a member on the list. Mailchimp has no event
+        deduplication, so a throttle or server error before any event of the call was recorded
+        is raised (the whole call may be retried), and after one was, the events not yet sent
+        are answered retriable and nothing more is sent.
 
         Raises:
+            RetriableError: throttled or failed before any event was recorded.
             PermanentError: the key was refused or the list is gone.
         """
         outcomes: list[Outcome] = []
         stopped: str | None = None
+        recorded = False
         for event in events:
             key = event.event_id
             if stopped is not None:
@@ -290,9 +293,12 @@ class MailchimpConnector(
                     Outcome.rejected(key, "Mailchimp refused the event", code=exc.vendor_code)
                 )
             except RetriableError as exc:
+                if not recorded:
+                    raise
                 stopped = "Mailchimp asked to wait before more events"
                 outcomes.append(Outcome.retriable(key, stopped, code=exc.vendor_code))
             else:
+                recorded = True
                 outcomes.append(Outcome.accepted(key))
         return outcomes
 

@@ -135,6 +135,30 @@ class _Memo:
         return value
 
 
+class _CachingFactory:
+    """Builds each schema's validator once; openapi-core builds one per request.
+
+    With strict request bodies, openapi-core even defines a new jsonschema validator class per
+    request, which costs more than the validation itself. A built validator holds no state
+    between validations, so one per schema (and strictness) serves every request.
+    """
+
+    def __init__(self, factory: Any) -> None:
+        self._factory = factory
+        self._built: dict[tuple[Any, ...], Any] = {}
+
+    def create(self, spec: SchemaPath, schema: SchemaPath, **options: Any) -> Any:
+        """Return the validator of `schema`, built on first use."""
+        key = (
+            schema.parts,
+            options.get("forbid_unspecified_additional_properties", False),
+            options.get("enforce_properties_required", False),
+        )
+        if key not in self._built:
+            self._built[key] = self._factory.create(spec, schema, **options)
+        return self._built[key]
+
+
 def _memoized(validator_cls: type[Any], memo: _Memo) -> type[Any]:
     """Return `validator_cls` with operation lookups and parameter verdicts shared in `memo`.
 
@@ -232,6 +256,10 @@ class OpenApiDocument:
         self._response = _memoized(data_cls, memo)(
             self.spec, extra_media_type_deserializers=deserializers
         )
+        for validator in (self._body, self._parameters, self._response):
+            validator.schema_validators_factory = _CachingFactory(
+                validator.schema_validators_factory
+            )
 
     @classmethod
     def load(

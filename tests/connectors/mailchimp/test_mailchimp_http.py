@@ -362,7 +362,7 @@ async def test_export_asks_for_trimmed_pages_sorted_by_change(api, mocked):
     assert exported.fields == {"FNAME": "Ada", "ADDRESS.city": "London"}
 
 
-async def test_events_are_strings_only_and_stop_at_throttling(api, mocked):
+async def test_events_are_strings_only_and_a_throttle_never_replays_a_recorded_one(api, mocked):
     first = api.post(f"/lists/{LIST}/members/{md5('a@example.com')}/events").respond(204)
     busy = api.post(f"/lists/{LIST}/members/{md5('b@example.com')}/events").mock(
         return_value=problem(429, "Too Many Requests")
@@ -381,6 +381,8 @@ async def test_events_are_strings_only_and_stop_at_throttling(api, mocked):
         )
         for i, email in enumerate(["a@example.com", "b@example.com", "c@example.com"])
     ]
+    with pytest.raises(ThrottledError):
+        await mocked.send_events(events[1:])
     outcomes = await mocked.send_events(events)
     assert [o.status.value for o in outcomes] == ["accepted", "retriable", "retriable"]
     assert sent(first) == [
@@ -397,7 +399,7 @@ async def test_events_are_strings_only_and_stop_at_throttling(api, mocked):
             "is_syncing": False,
         }
     ]
-    assert busy.call_count == 1
+    assert busy.call_count == 2
 
 
 async def test_a_campaign_is_created_with_its_html_and_scheduled_on_a_quarter_hour(api, mocked):
