@@ -312,7 +312,7 @@ def normalize_contacts(
     chosen = resolve_profile(profile)
     rows = list(contacts)
     count = len(rows)
-    columns = _columns(rows, (*chosen.fields, "country"))
+    columns = _columns(rows, tuple(dict.fromkeys((*chosen.fields, "country"))))
     regions = _regions(columns["country"], count)
     absent: list[str | None] = [None] * count
     values: dict[str, list[str | None]] = {}
