@@ -9,7 +9,12 @@ from __future__ import annotations
 __all__ = ["BUILTIN_PLUGINS"]
 
 BUILTIN_PLUGINS: tuple[str, ...] = (
+    "freehold.connectors.klaviyo",
+    "freehold.connectors.mailchimp",
+    "freehold.connectors.meta",
+    "freehold.plugins.builtin.audiences",
     "freehold.plugins.builtin.env_secrets",
+    "freehold.plugins.cli.commands.audiences",
     "freehold.plugins.cli.commands.connectors",
     "freehold.plugins.cli.commands.init",
     "freehold.plugins.cli.commands.plugins",

@@ -79,7 +79,7 @@ def test_freehold_register_connectors_a_raising_plugin_keeps_the_others(manager,
 
 
 class _Builder:
-    name = "rfm"
+    name = "churn_risk"
 
     def build(self, conn, *, params, previous, now):
         return []
@@ -89,29 +89,31 @@ def test_freehold_register_audience_builders_collects_builders(manager):
     builder = _Builder()
     manager.register_plugin(
         _plugin(
-            freehold_register_audience_builders=hookimpl(lambda register: register("rfm", builder))
+            freehold_register_audience_builders=hookimpl(
+                lambda register: register("churn_risk", builder)
+            )
         ),
-        name="rfm-plugin",
+        name="churn-plugin",
     )
-    assert manager.audience_builders()["rfm"] is builder
+    assert manager.audience_builders()["churn_risk"] is builder
 
 
 def test_freehold_register_audience_builders_refuses_duplicates_and_non_builders(manager):
     @hookimpl
     def freehold_register_audience_builders(register):
-        register("rfm", _Builder())
-        register("rfm", _Builder())
-        register("ltv", object())
+        register("churn_risk", _Builder())
+        register("churn_risk", _Builder())
+        register("propensity", object())
 
     manager.register_plugin(
         _plugin(freehold_register_audience_builders=freehold_register_audience_builders),
         name="builders",
     )
-    assert list(manager.audience_builders()) == ["rfm"]
+    assert "churn_risk" in manager.audience_builders()
     errors = [f.error for f in manager.failures if f.name == "builders"]
     assert errors == [
-        "audience builder name 'rfm' is already taken",
-        "audience builder 'ltv' has no build() method",
+        "audience builder name 'churn_risk' is already taken",
+        "audience builder 'propensity' has no build() method",
     ]
 
 
