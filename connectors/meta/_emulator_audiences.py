@@ -130,6 +130,8 @@ class EmulatedAudience:
     subtype: str = "CUSTOM"
     operation_status: int = NORMAL
     too_large_to_replace: bool = False
+    fail_next_replace: bool = False
+    replace_state: str = "normal"
     updated_at: int = 0
     members: Membership = field(default_factory=Membership)
     replace: UploadSession | None = None
@@ -141,7 +143,7 @@ class EmulatedAudience:
 
     def node(self) -> dict[str, Any]:
         """Return the audience as a Graph node."""
-        status = "replace_in_progress" if self.replace else "normal"
+        status = "replace_in_progress" if self.replace else self.replace_state
         return {
             "id": self.id,
             "account_id": self.account_id.removeprefix("act_"),
@@ -325,6 +327,14 @@ def parse_rows(
     return _Rows(schema, valid, len(rows) - invalid, len(rows), invalid, samples)
 
 
+def _check_uploadable(audience: EmulatedAudience) -> None:
+    """Refuse uploads to an audience flagged for integrity (`operation_status` 471)."""
+    if audience.operation_status == FLAGGED:
+        raise BadRequest(
+            graph_error(100, "Invalid parameter", subcode=1713230, title="Audience Upload Blocked")
+        )
+
+
 class Uploads:
     """Every audience's upload sessions, and the rules that connect them to membership."""
 
@@ -356,6 +366,7 @@ class Uploads:
         audience.members = audience.staged
         audience.staged = Membership()
         audience.replace = None
+        audience.replace_state = "normal" if outcome == "finished" else "replace_error"
         session.ended_at = self.clock()
         session.outcome = outcome
         audience.updated_at = int(self.clock())
@@ -370,12 +381,7 @@ class Uploads:
         Raises:
             BadRequest: any Graph error Meta would answer.
         """
-        if audience.operation_status == FLAGGED:
-            raise BadRequest(
-                graph_error(
-                    100, "Invalid parameter", subcode=1713230, title="Audience Upload Blocked"
-                )
-            )
+        _check_uploadable(audience)
         self._expire_replace(audience)
         if audience.replace is not None:
             raise _error_2650(1870145, "a replace is in progress on this audience")
@@ -440,16 +446,15 @@ class Uploads:
             )
         if audience.too_large_to_replace:
             raise _error_2650(1870144, "the audience is too large to replace")
-        if audience.operation_status == FLAGGED:
-            raise BadRequest(
-                graph_error(
-                    100, "Invalid parameter", subcode=1713230, title="Audience Upload Blocked"
-                )
-            )
+        _check_uploadable(audience)
         if "session" not in params:
             raise BadRequest(graph_error(100, "(#100) The parameter session is required"))
         session_id, seq, last = _session_fields(params["session"])
         self._expire_replace(audience)
+        if audience.fail_next_replace and audience.replace is not None:
+            audience.fail_next_replace = False
+            self._end_replace(audience, audience.replace, outcome="failed")
+            raise _error_2650(1870148, "something went wrong; the list may be partial")
         rows = parse_rows(
             params.get("payload"), value_based=audience.value_based, keep_pairs=self.store_members
         )

@@ -142,6 +142,10 @@ class MetaEmulator(Emulator):
         """Set an audience's `operation_status` (471: flagged; uploads are then blocked)."""
         self.audiences[audience_id].operation_status = code
 
+    def fail_replace(self, audience_id: str) -> None:
+        """Make the running replace on `audience_id` fail on its next batch (2650/1870148)."""
+        self.audiences[audience_id].fail_next_replace = True
+
     def poison_event(self, event_id: str, *, pixel_id: str | None = None) -> None:
         """Make any `/events` request holding `event_id` fail whole, as one bad event does."""
         pixel = self.pixels[pixel_id] if pixel_id else next(iter(self.pixels.values()))

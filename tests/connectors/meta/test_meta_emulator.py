@@ -488,3 +488,30 @@ async def test_column_checks_catch_every_malformed_digest(
     assert answer["num_invalid_entries"] == 2
     assert list(answer["invalid_entry_samples"]) == [bad]
     assert len(emu.audience_hashes(audience)) == 50
+
+
+async def test_a_failed_or_timed_out_replace_leaves_the_audience_in_replace_error(
+    client: httpx.AsyncClient, emu: MetaEmulator, clock: Clock
+) -> None:
+    audience = await make_audience(client)
+    path = f"{V}/{audience}/usersreplace"
+
+    async def status() -> str:
+        node = await client.get(f"{V}/{audience}", params={"fields": "operation_status"})
+        return str(node.json()["operation_status"]["description"])
+
+    await client.post(path, json=users([[sha("a")]], session_id=3, batch_seq=1))
+    emu.fail_replace(audience)
+    failed = await client.post(path, json=users([[sha("b")]], session_id=3, batch_seq=2))
+    assert error(failed) == (400, 2650, 1870148)
+    assert await status() == "replace_error"
+    assert emu.audience_hashes(audience) == {sha("a")}
+    await client.post(path, json=users([[sha("c")]], session_id=4, batch_seq=1))
+    clock.now += 91 * 60
+    await client.post(path, json=users([[sha("d")]], session_id=4, batch_seq=2))
+    assert await status() == "replace_error"
+    await client.post(
+        path, json=users([[sha("e")]], session_id=5, batch_seq=1, last_batch_flag=True)
+    )
+    assert await status() == "normal"
+    assert emu.audience_hashes(audience) == {sha("e")}
