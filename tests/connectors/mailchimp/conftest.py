@@ -11,17 +11,11 @@ from contextlib import AbstractContextManager, contextmanager
 
 import pytest
 import respx
-from mailchimp_support import BASE, KEY, LIST, Clock
+from mailchimp_support import BASE, Clock, make_config
 from openapi.documents import document
 from openapi.validate import OpenApiDocument
-from pydantic import SecretStr
 
-from freehold.connectors.mailchimp import (
-    AudienceTarget,
-    MailchimpConfig,
-    MailchimpConnector,
-    MailchimpEmulator,
-)
+from freehold.connectors.mailchimp import AudienceTarget, MailchimpConnector, MailchimpEmulator
 
 
 @pytest.fixture(scope="session")
@@ -64,11 +58,6 @@ def off_document(
         off_document_positions.update(range(start, len(emulator.receipts)))
 
     return sending
-
-
-def make_config(**overrides: object) -> MailchimpConfig:
-    settings: dict[str, object] = {"api_key": SecretStr(KEY), "list_id": LIST, **overrides}
-    return MailchimpConfig.model_validate(settings)
 
 
 @pytest.fixture

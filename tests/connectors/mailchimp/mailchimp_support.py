@@ -6,7 +6,9 @@ import base64
 import datetime as dt
 import hashlib
 
-from freehold.connectors.mailchimp import EMULATOR_API_KEY, EMULATOR_LIST_ID
+from pydantic import SecretStr
+
+from freehold.connectors.mailchimp import EMULATOR_API_KEY, EMULATOR_LIST_ID, MailchimpConfig
 from freehold.core.models import EmailStatus, Member
 
 KEY = EMULATOR_API_KEY
@@ -48,3 +50,9 @@ class Clock:
     def advance(self, **delta: float) -> dt.datetime:
         self.now += dt.timedelta(**delta)
         return self.now
+
+
+def make_config(**overrides: object) -> MailchimpConfig:
+    """A config for the emulator's key and list (real host), with `overrides`."""
+    settings: dict[str, object] = {"api_key": SecretStr(KEY), "list_id": LIST, **overrides}
+    return MailchimpConfig.model_validate(settings)

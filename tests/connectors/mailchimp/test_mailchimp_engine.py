@@ -14,8 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import make_config
-from mailchimp_support import Clock
+from mailchimp_support import Clock, make_config
 from sqlalchemy import select
 
 from freehold.connectors.mailchimp import AudienceTarget, MailchimpConnector, MailchimpEmulator

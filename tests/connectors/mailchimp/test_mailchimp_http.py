@@ -7,8 +7,7 @@ import json
 
 import httpx
 import pytest
-from conftest import make_config
-from mailchimp_support import BASE, BASIC, KEY, LIST, md5, member
+from mailchimp_support import BASE, BASIC, KEY, LIST, make_config, md5, member
 from pydantic import ValidationError
 
 from freehold.connectors.mailchimp import FORGET_WARNING, AudienceTarget, MailchimpConnector
