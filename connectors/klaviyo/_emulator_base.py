@@ -16,12 +16,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 from freehold.connectors.klaviyo._config import REVISION
 from freehold.connectors.klaviyo._limits import RATE_LIMITS, RateLimit, limit_for
 from freehold.core.emulator import Emulator, EmulatorRequest, EmulatorResponse, json_response, route
 
-__all__ = ["EMULATOR_API_KEY", "KlaviyoEmulator"]
+__all__ = ["EMULATOR_API_KEY", "KlaviyoEmulatorBase", "iso"]
 
 EMULATOR_API_KEY = "pk_freehold_emulator_key"
 """The private key the emulator accepts."""
@@ -30,6 +31,10 @@ _JSON_API = "application/vnd.api+json"
 _REVISION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.pre)?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ANY_EMAIL = re.compile(r"^any\(email,\[(?P<values>.*)\]\)$")
+_CHANGED = re.compile(
+    r"^(?P<op>greater-than|greater-or-equal)\((?P<field>updated|"
+    r"subscriptions\.email\.marketing\.suppression\.timestamp),(?P<since>[0-9T:.+Z-]+)\)$"
+)
 _EQUALS_NAME = re.compile(r"^equals\(name,(?P<value>\".*\"|'.*')\)$")
 _TEMPLATES = [
     (method, re.compile("^" + re.sub(r"\{\w+\}", "[^/]+", path) + "/?$"), path)
@@ -37,7 +42,8 @@ _TEMPLATES = [
 ]
 
 
-def _iso(when: dt.datetime) -> str:
+def iso(when: dt.datetime) -> str:
+    """Return `when` as Klaviyo writes times (UTC, `Z`)."""
     return when.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
@@ -64,8 +70,8 @@ class _Job:
     created: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
 
-class KlaviyoEmulator(Emulator):
-    """Klaviyo's server-side API as far as freehold uses it (see the module docstring)."""
+class KlaviyoEmulatorBase(Emulator):
+    """Auth, revision, limits, paging, lists, profiles and profile jobs (see the module)."""
 
     name: ClassVar[str] = "klaviyo"
 
@@ -113,12 +119,27 @@ class KlaviyoEmulator(Emulator):
         return json_response(body, status, media_type=_JSON_API)
 
     def add_profile(
-        self, email: str, *, consent: str = "SUBSCRIBED", suppressed: str | None = None
+        self,
+        email: str,
+        *,
+        consent: str = "SUBSCRIBED",
+        suppressed: str | None = None,
+        list_id: str | None = None,
+        properties: dict[str, Any] | None = None,
     ) -> str:
-        """Seed a profile (for tests); return its id."""
+        """Seed or change a profile (for tests), optionally on a list; return its id.
+
+        A change of consent or suppression is stamped with the clock, as Klaviyo stamps
+        `last_updated` and the suppression time.
+        """
         profile = self._profile_for(email)
         profile.consent = consent
+        profile.consent_at = self.clock()
         profile.suppressed = suppressed
+        profile.updated = self.clock()
+        profile.properties.update(properties or {})
+        if list_id is not None:
+            self.members.setdefault(list_id, set()).add(profile.id)
         return profile.id
 
     def _profile_for(self, email: str) -> _Profile:
@@ -164,10 +185,14 @@ class KlaviyoEmulator(Emulator):
         if start + size < len(items):
             host = request.headers.get("host", "a.klaviyo.com")
             scheme = "https" if host.endswith("klaviyo.com") else "http"
-            links["next"] = (
-                f"{scheme}://{host}{request.path}?page%5Bsize%5D={size}"
-                f"&page%5Bcursor%5D={start + size}"
-            )
+            kept = [
+                (name, value)
+                for name, values in request.query.items()
+                if name not in ("page[size]", "page[cursor]")
+                for value in values
+            ]
+            query = urlencode([*kept, ("page[size]", size), ("page[cursor]", start + size)])
+            links["next"] = f"{scheme}://{host}{request.path}?{query}"
         return self._doc({"data": items[start : start + size], "links": links})
 
     # -- base hooks -----------------------------------------------------------------------------
@@ -259,7 +284,7 @@ class KlaviyoEmulator(Emulator):
         """Create a list (6-character id)."""
         name = request.json()["data"]["attributes"]["name"]
         list_id = self._id(6)
-        self.lists[list_id] = {"name": name, "created": _iso(self.clock())}
+        self.lists[list_id] = {"name": name, "created": iso(self.clock())}
         self.members[list_id] = set()
         return self._doc({"data": self._list_resource(list_id)}, 201)
 
@@ -275,6 +300,15 @@ class KlaviyoEmulator(Emulator):
         self.members[list_id] -= {str(item["id"]) for item in data}
         return EmulatorResponse(204)
 
+    @route("GET", "/api/lists/{list_id}/profiles")
+    async def get_list_profiles(self, request: EmulatorRequest) -> EmulatorResponse:
+        """Page through a list's profiles (100 per page at most)."""
+        list_id = request.path_params["list_id"]
+        if list_id not in self.lists:
+            return self.not_found_response(request)
+        items = [self._profile_resource(self.profiles[i]) for i in sorted(self.members[list_id])]
+        return self._page(request, items, default=20, top=100)
+
     # -- profiles -------------------------------------------------------------------------------
 
     def _profile_resource(self, profile: _Profile) -> dict[str, Any]:
@@ -282,10 +316,10 @@ class KlaviyoEmulator(Emulator):
             "can_receive_email_marketing": profile.consent == "SUBSCRIBED"
             and not profile.suppressed,
             "consent": profile.consent,
-            "consent_timestamp": _iso(profile.consent_at) if profile.consent_at else None,
-            "last_updated": _iso(profile.updated),
+            "consent_timestamp": iso(profile.consent_at) if profile.consent_at else None,
+            "last_updated": iso(profile.updated),
             "suppression": (
-                [{"reason": profile.suppressed, "timestamp": _iso(profile.updated)}]
+                [{"reason": profile.suppressed, "timestamp": iso(profile.updated)}]
                 if profile.suppressed
                 else []
             ),
@@ -297,8 +331,8 @@ class KlaviyoEmulator(Emulator):
             "attributes": {
                 "email": profile.email,
                 "properties": profile.properties,
-                "created": _iso(profile.created),
-                "updated": _iso(profile.updated),
+                "created": iso(profile.created),
+                "updated": iso(profile.updated),
                 "subscriptions": {"email": {"marketing": marketing}},
             },
             "links": {"self": f"/api/profiles/{profile.id}"},
@@ -309,7 +343,19 @@ class KlaviyoEmulator(Emulator):
         """Page through profiles, filtered by `any(email,[...])` when asked."""
         profiles = sorted(self.profiles.values(), key=lambda p: p.id)
         wanted = request.arg("filter")
-        if wanted:
+        changed = _CHANGED.match(wanted or "")
+        if changed is not None:
+            since = dt.datetime.fromisoformat(changed.group("since").replace("Z", "+00:00"))
+            strict = changed.group("op") == "greater-than"
+            if changed.group("field") == "updated":
+                profiles = [p for p in profiles if p.updated > since]
+            else:
+                profiles = [
+                    p
+                    for p in profiles
+                    if p.suppressed and (p.updated > since or (not strict and p.updated == since))
+                ]
+        elif wanted:
             match = _ANY_EMAIL.match(wanted)
             if match is None:
                 return self._error(400, "invalid", "Invalid filter.", pointer="filter")
@@ -329,13 +375,13 @@ class KlaviyoEmulator(Emulator):
             "id": job.id,
             "attributes": {
                 "status": job.status,
-                "created_at": _iso(job.created),
+                "created_at": iso(job.created),
                 "total_count": len(job.profiles),
                 "completed_count": len(job.profiles) - len(job.errors) if done else 0,
                 "failed_count": len(job.errors) if done else 0,
-                "completed_at": _iso(self.clock()) if done else None,
-                "expires_at": _iso(job.created + dt.timedelta(days=7)),
-                "started_at": _iso(job.created) if done else None,
+                "completed_at": iso(self.clock()) if done else None,
+                "expires_at": iso(job.created + dt.timedelta(days=7)),
+                "started_at": iso(job.created) if done else None,
             },
             "links": {"self": f"/api/profile-bulk-import-jobs/{job.id}"},
         }

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+from collections.abc import AsyncIterator
 from typing import ClassVar
 
 from pydantic import JsonValue
 
 from freehold.connectors.klaviyo._api import KlaviyoApi
 from freehold.connectors.klaviyo._config import KlaviyoConfig
+from freehold.connectors.klaviyo._export import exported_profile, filter_time
 from freehold.connectors.klaviyo._limits import IMPORT_MAX_BYTES, IMPORT_MAX_PROFILES, limit_for
 from freehold.connectors.klaviyo._session import KlaviyoSession
 from freehold.connectors.klaviyo.emulator import EMULATOR_API_KEY, KlaviyoEmulator
-from freehold.core.capabilities import AudienceSync, BatchLimits, SessionMode
+from freehold.core.capabilities import (
+    AudienceExport,
+    AudienceSync,
+    BatchLimits,
+    ExportedMember,
+    SessionMode,
+)
 from freehold.core.errors import ConfigError
 from freehold.core.models import Audience, AudienceRef, Purpose
 
@@ -22,9 +31,14 @@ __all__ = ["KlaviyoConnector"]
 logger = logging.getLogger(__name__)
 
 _IMPORT_RATE = limit_for("POST", "/api/profile-bulk-import-jobs")
+_SUBSCRIPTIONS = {"additional-fields[profile]": "subscriptions", "page[size]": "100"}
+_CHANGED_FILTERS = (
+    "greater-than(updated,{since})",
+    "greater-or-equal(subscriptions.email.marketing.suppression.timestamp,{since})",
+)
 
 
-class KlaviyoConnector(KlaviyoApi, AudienceSync):
+class KlaviyoConnector(KlaviyoApi, AudienceSync, AudienceExport):
     """Klaviyo's server-side API (revision pinned by `KlaviyoConfig.revision`).
 
     A freehold audience is a Klaviyo list, found by name or created. Members are sent by clear,
@@ -95,3 +109,44 @@ class KlaviyoConnector(KlaviyoApi, AudienceSync):
             msg = "klaviyo sessions add and remove only; use mode 'mirror' instead of replace"
             raise ConfigError(msg)
         return KlaviyoSession(self, ref, mode, state=state)
+
+    # -- AudienceExport -------------------------------------------------------------------------
+
+    async def list_audiences(self) -> list[AudienceRef]:
+        """Return every list of the account (10 per page, Klaviyo's maximum)."""
+        refs: list[AudienceRef] = []
+        async for item in self.pages("/api/lists", params={"page[size]": "10"}):
+            list_id = str(item["id"])
+            name = (item.get("attributes") or {}).get("name")
+            refs.append(AudienceRef(key=list_id, vendor_id=list_id, name=str(name or list_id)))
+        return refs
+
+    async def export_members(
+        self, ref: AudienceRef, *, changed_since: dt.datetime | None = None
+    ) -> AsyncIterator[ExportedMember]:
+        """Stream the list's profiles with consent, suppression, times and properties.
+
+        Without `changed_since` the list's members are read (100 a page). With it, the
+        profiles changed since then are read account-wide, because email consent and
+        suppression are account-wide at Klaviyo (an unsubscribe holds for every list) and the
+        list endpoint cannot filter by change time: once by `updated` and once by suppression
+        time, each profile given once.
+        """
+        if changed_since is None:
+            reads = [(f"/api/lists/{ref.vendor_id}/profiles", dict(_SUBSCRIPTIONS))]
+        else:
+            since = filter_time(changed_since)
+            reads = [
+                ("/api/profiles", {**_SUBSCRIPTIONS, "filter": rule.format(since=since)})
+                for rule in _CHANGED_FILTERS
+            ]
+        seen: set[str] = set()
+        for path, params in reads:
+            async for item in self.pages(path, params=params):
+                member = exported_profile(item)
+                if member.vendor_id in seen:
+                    continue
+                if member.vendor_id:
+                    seen.add(member.vendor_id)
+                yield member
+        logger.info("klaviyo export of %s: %d profiles", ref.vendor_id, len(seen))
