@@ -215,9 +215,17 @@ def _regions(column: list[object] | None, count: int) -> list[str | None]:
 
 
 def _repeats(column: list[object]) -> bool:
+    """Tell whether at most half the column's values are distinct (then memoize).
+
+    A spread sample decides when it clearly repeats; on a large column whose sample looks
+    unique the whole column is counted, since repeats among many values (ZIP codes over a
+    million contacts) are invisible in a small sample.
+    """
     sample = column[:: max(1, len(column) // _SAMPLE)]
     try:
-        return len(set(sample)) <= len(sample) * _MOST_DISTINCT
+        if len(set(sample)) <= len(sample) * _MOST_DISTINCT:
+            return True
+        return len(column) > len(sample) * 8 and len(set(column)) <= len(column) * _MOST_DISTINCT
     except TypeError:
         return False
 
