@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, bindparam, select
 
+from freehold.core.models import ConsentState, LifecycleStage, Purpose
 from freehold.core.store._consent import CURRENT_KEYS, CURRENT_UPDATE, HISTORY_KEYS
 from freehold.core.store._identity import NormalizedChunk, digest_rows, normalize_rows
 from freehold.core.store._meta import tombstone_digest
@@ -47,6 +49,10 @@ ContactKey = tuple[str, str]
 
 _NO_KEY = "no usable identity key (contact_id, external_id, email or phone)"
 _FIELDS = frozenset(IDENTIFIER_FIELDS)
+_VALUE: dict[object, str] = {
+    member: member.value for enum in (Purpose, ConsentState, LifecycleStage) for member in enum
+}
+"""Enum member → its text, without the enum machinery's per-access cost."""
 
 
 @dataclass(slots=True)
@@ -168,6 +174,57 @@ def _load_state(connection: Connection, slots: dict[int, _Slot]) -> None:
             slots[pk].consents[purpose] = (state, at, source)
 
 
+def _merge_identifiers(
+    slot: _Slot,
+    record: ContactRecord,
+    normalized: NormalizedChunk,
+    index: int,
+    unusable: Counter[str],
+) -> bool:
+    changed = False
+    stored_identifiers = slot.identifiers
+    for name, raw in record.identifiers.items():
+        if not raw or not raw.strip():
+            continue
+        usable = normalized.value(name, index)
+        if usable is None:
+            unusable[name] += 1
+        stored = stored_identifiers.get(name)
+        if stored is not None and (
+            (usable is not None and usable == stored.normalized)
+            or (usable is None and stored.raw == raw)
+        ):
+            continue
+        stored_identifiers[name] = _Identifier(raw, usable, normalized.reason(name, index))
+        slot.changed_identifiers.add(name)
+        changed = True
+    return changed
+
+
+def _merge_consents(slot: _Slot, record: ContactRecord, *, source: str, now: dt.datetime) -> bool:
+    changed = False
+    consent_source = record.consent_source or source
+    at = record.consent_at
+    for purpose_enum, state_enum in record.consents.items():
+        purpose, state = _VALUE[purpose_enum], _VALUE[state_enum]
+        current = slot.consents.get(purpose)
+        if at is not None:
+            statement = (state, at, consent_source)
+            if current == statement:
+                continue  # the current statement: already in the history
+            slot.history.append((purpose, *statement))
+            if current is None or at > current[1]:
+                changed = changed or current is None or current[0] != state
+                slot.consents[purpose] = statement
+                slot.changed_consents.add(purpose)
+        elif current is None or current[0] != state:
+            slot.history.append((purpose, state, now, consent_source))
+            slot.consents[purpose] = (state, now, consent_source)
+            slot.changed_consents.add(purpose)
+            changed = True
+    return changed
+
+
 def _merge(
     slot: _Slot,
     record: ContactRecord,
@@ -176,48 +233,26 @@ def _merge(
     *,
     source: str,
     now: dt.datetime,
+    unusable: Counter[str],
 ) -> bool:
-    """Apply record `index` to its contact; return True when anything changed."""
-    changed = False
-    for name, raw in record.identifiers.items():
-        if not raw or not raw.strip():
-            continue
-        usable = normalized.value(name, index)
-        stored = slot.identifiers.get(name)
-        if stored is not None and (
-            (usable is not None and usable == stored.normalized)
-            or (usable is None and stored.raw == raw)
-        ):
-            continue
-        slot.identifiers[name] = _Identifier(raw, usable, normalized.reason(name, index))
-        slot.changed_identifiers.add(name)
-        changed = True
+    """Apply record `index` to its contact; return True when anything changed.
+
+    The record's non-empty values win; consent statements keep their own time, and the most
+    recent one per purpose becomes current. Unusable identifiers are counted into `unusable`.
+    """
+    changed = _merge_identifiers(slot, record, normalized, index, unusable)
     for name, value in record.attributes.items():
         if value is None or (name in slot.attributes and slot.attributes[name] == value):
             continue
         slot.attributes[name] = value
         slot.changed_attributes.add(name)
         changed = True
-    if record.lifecycle is not None and record.lifecycle.value != slot.lifecycle:
-        slot.lifecycle = record.lifecycle.value
+    if record.lifecycle is not None and _VALUE[record.lifecycle] != slot.lifecycle:
+        slot.lifecycle = _VALUE[record.lifecycle]
         slot.changed_contact = True
         changed = True
-    consent_source = record.consent_source or source
-    for purpose_enum, state_enum in record.consents.items():
-        purpose, state = purpose_enum.value, state_enum.value
-        current = slot.consents.get(purpose)
-        if record.consent_at is not None:
-            at = record.consent_at
-            slot.history.append((purpose, state, at, consent_source))
-            if current is None or at > current[1]:
-                changed = changed or current is None or current[0] != state
-                slot.consents[purpose] = (state, at, consent_source)
-                slot.changed_consents.add(purpose)
-        elif current is None or current[0] != state:
-            slot.history.append((purpose, state, now, consent_source))
-            slot.consents[purpose] = (state, now, consent_source)
-            slot.changed_consents.add(purpose)
-            changed = True
+    if record.consents:
+        changed = _merge_consents(slot, record, source=source, now=now) or changed
     return changed
 
 
@@ -310,10 +345,9 @@ def upsert_contacts(
         if slot is None:
             continue
         record = records[index]
-        changed = _merge(slot, record, normalized, index, source=source, now=now)
-        for name, raw in record.identifiers.items():
-            if raw and raw.strip() and normalized.value(name, index) is None:
-                result.unusable[name] += 1
+        changed = _merge(
+            slot, record, normalized, index, source=source, now=now, unusable=result.unusable
+        )
         if slot.pk is None and id(slot) not in counted_new:
             counted_new.add(id(slot))
             result.new += 1
