@@ -52,6 +52,7 @@ class _Profile:
     id: str
     email: str
     properties: dict[str, Any] = field(default_factory=dict)
+    phone: str | None = None
     consent: str = "NEVER_SUBSCRIBED"
     consent_at: dt.datetime | None = None
     suppressed: str | None = None
@@ -90,6 +91,8 @@ class KlaviyoEmulatorBase(Emulator):
         self.members: dict[str, set[str]] = {}
         self.jobs: dict[str, _Job] = {}
         self._windows: dict[tuple[str, str, int], int] = {}
+        self.events: dict[str, dict[tuple[str, str], dict[str, Any]]] = {}
+        self.deleted = 0
         self._serial = 0
 
     # -- helpers --------------------------------------------------------------------------------

@@ -5,32 +5,48 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import ClassVar
 
 from pydantic import JsonValue
 
 from freehold.connectors.klaviyo._api import KlaviyoApi
 from freehold.connectors.klaviyo._config import KlaviyoConfig
+from freehold.connectors.klaviyo._events import event_job, event_problem
 from freehold.connectors.klaviyo._export import exported_profile, filter_time
-from freehold.connectors.klaviyo._limits import IMPORT_MAX_BYTES, IMPORT_MAX_PROFILES, limit_for
+from freehold.connectors.klaviyo._limits import (
+    EVENT_BULK_MAX,
+    IMPORT_MAX_BYTES,
+    IMPORT_MAX_PROFILES,
+    limit_for,
+)
 from freehold.connectors.klaviyo._session import KlaviyoSession
 from freehold.connectors.klaviyo.emulator import EMULATOR_API_KEY, KlaviyoEmulator
 from freehold.core.capabilities import (
     AudienceExport,
     AudienceSync,
     BatchLimits,
+    ContactErasure,
+    ErasureReceipt,
+    ErasureRequest,
+    EventDelivery,
     ExportedMember,
     SessionMode,
 )
-from freehold.core.errors import ConfigError
-from freehold.core.models import Audience, AudienceRef, Purpose
+from freehold.core.errors import BatchRejectedError, ConfigError, VendorRequestError
+from freehold.core.models import Audience, AudienceRef, Event, Outcome, Purpose
 
 __all__ = ["KlaviyoConnector"]
 
 logger = logging.getLogger(__name__)
 
 _IMPORT_RATE = limit_for("POST", "/api/profile-bulk-import-jobs")
+_EVENT_RATE = limit_for("POST", "/api/event-bulk-create-jobs")
+_ERASURE_IDS = (("email", "email"), ("phone", "phone_number"))
+ERASURE_WARNING = (
+    "Klaviyo deletes asynchronously: the profile goes once the job runs and is listed on the "
+    "account's Deleted profiles page"
+)
 _SUBSCRIPTIONS = {"additional-fields[profile]": "subscriptions", "page[size]": "100"}
 _CHANGED_FILTERS = (
     "greater-than(updated,{since})",
@@ -38,7 +54,7 @@ _CHANGED_FILTERS = (
 )
 
 
-class KlaviyoConnector(KlaviyoApi, AudienceSync, AudienceExport):
+class KlaviyoConnector(KlaviyoApi, AudienceSync, AudienceExport, EventDelivery, ContactErasure):
     """Klaviyo's server-side API (revision pinned by `KlaviyoConfig.revision`).
 
     A freehold audience is a Klaviyo list, found by name or created. Members are sent by clear,
@@ -57,6 +73,14 @@ class KlaviyoConnector(KlaviyoApi, AudienceSync, AudienceExport):
         burst=_IMPORT_RATE.burst,
         concurrency_per_audience=1,
         concurrency_per_account=4,
+    )
+    event_purpose: ClassVar[Purpose] = Purpose.EMAIL_MARKETING
+    event_limits: ClassVar[BatchLimits] = BatchLimits(
+        max_rows=EVENT_BULK_MAX,
+        max_bytes=IMPORT_MAX_BYTES,
+        requests_per_second=_EVENT_RATE.steady / 60,
+        burst=_EVENT_RATE.burst,
+        concurrency_per_account=2,
     )
 
     @classmethod
@@ -150,3 +174,90 @@ class KlaviyoConnector(KlaviyoApi, AudienceSync, AudienceExport):
                     seen.add(member.vendor_id)
                 yield member
         logger.info("klaviyo export of %s: %d profiles", ref.vendor_id, len(seen))
+
+    # -- EventDelivery --------------------------------------------------------------------------
+
+    async def send_events(self, events: Sequence[Event]) -> list[Outcome]:
+        """Send `events` as one event bulk create job (at most 1,000, grouped by profile).
+
+        Events Klaviyo would refuse (no identifier, a metric name over 127 characters, over
+        400 properties, a time before 1990 or over a year ahead) are rejected here and not
+        sent; the rest are accepted once Klaviyo queues the job (202), with the job id as
+        `vendor_ref` when Klaviyo gives one. `unique_id` is the `event_id`, so sending an
+        event again never records it twice.
+
+        Raises:
+            BatchRejectedError: Klaviyo refused the whole job (400); the engine bisects it.
+            RetriableError: throttled or a server error; the job may be sent again.
+        """
+        now = dt.datetime.now(dt.UTC)
+        outcomes: dict[str, Outcome] = {}
+        send: list[Event] = []
+        for event in events:
+            problem = event_problem(event, now=now)
+            if problem is None:
+                send.append(event)
+            else:
+                code, reason = problem
+                outcomes[event.event_id] = Outcome.rejected(event.event_id, reason, code=code)
+        if send:
+            try:
+                answer = await self.post_json("/api/event-bulk-create-jobs", event_job(send))
+            except VendorRequestError as exc:
+                if len(send) == 1:
+                    key = send[0].event_id
+                    outcomes[key] = Outcome.rejected(
+                        key, "Klaviyo refused the event", code="invalid"
+                    )
+                else:
+                    msg = f"POST /api/event-bulk-create-jobs: {len(send)} events refused"
+                    raise BatchRejectedError(msg) from exc
+            else:
+                job = (answer.get("data") or {}).get("id")
+                for event in send:
+                    outcomes[event.event_id] = Outcome.accepted(
+                        event.event_id, vendor_ref=str(job) if job else None
+                    )
+        logger.info("klaviyo events: %d given, %d sent", len(events), len(send))
+        return [outcomes[e.event_id] for e in events]
+
+    # -- ContactErasure -------------------------------------------------------------------------
+
+    async def erase_contact(self, request: ErasureRequest) -> ErasureReceipt:
+        """Queue a data-privacy deletion job for the person, by one identifier.
+
+        Klaviyo takes exactly one of email, phone number or profile id per job, and deletes
+        every profile matching it: the email is used, else the phone.
+        """
+        found = next(
+            ((field, name) for field, name in _ERASURE_IDS if request.identifiers.get(field)),
+            None,
+        )
+        if found is None:
+            return ErasureReceipt(
+                key=request.key,
+                done=False,
+                warnings=("no email or phone: Klaviyo deletes by email, phone or its own id",),
+            )
+        field, name = found
+        body = {
+            "data": {
+                "type": "data-privacy-deletion-job",
+                "attributes": {
+                    "profile": {
+                        "data": {
+                            "type": "profile",
+                            "attributes": {name: request.identifiers[field]},
+                        }
+                    }
+                },
+            }
+        }
+        await self.post_json("/api/data-privacy-deletion-jobs", body)
+        logger.info("klaviyo erasure %s queued by %s", request.key, field)
+        return ErasureReceipt(
+            key=request.key,
+            done=True,
+            actions=(f"data-privacy deletion job queued for every profile with this {field}",),
+            warnings=(ERASURE_WARNING,),
+        )
