@@ -47,15 +47,9 @@ def _people(
     ]
     resolved = upsert_contacts(connection, people, source=source, salt=salt)
     pks: list[int | None] = [None] * len(records)
-    erased: set[int] = set()
     for index, pk in zip(with_person, resolved.contact_pks, strict=True):
         pks[index] = pk
-    if resolved.skipped_erased:
-        erased_rows = {
-            index for index, pk in zip(with_person, resolved.contact_pks, strict=True) if pk is None
-        }
-        rejected_rows = {rejection.row for rejection in resolved.rejected}
-        erased = {index for index in erased_rows if records[index].row not in rejected_rows}
+    erased = {with_person[position] for position in resolved.erased}
     return pks, erased, resolved.new
 
 

@@ -44,14 +44,15 @@ def _identifier_value(name: str, raw: str, normalized: str | None) -> object:
 
 
 def _date(value: str | None) -> dt.date | None:
+    """Read an ISO date (`1990-02-03`) or the compact form the kit produces (`19900203`)."""
     if not value:
         return None
-    for parse in (dt.date.fromisoformat, lambda text: dt.datetime.strptime(text, "%Y%m%d").date()):  # noqa: DTZ007
-        try:
-            return parse(value)
-        except ValueError:
-            continue
-    return None
+    if len(value) == 8 and value.isdigit():  # noqa: PLR2004
+        value = f"{value[:4]}-{value[4:6]}-{value[6:]}"
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def _attribute(value: JsonValue) -> AttributeValue:
