@@ -184,7 +184,7 @@ class KlaviyoEmulatorBase(Emulator):
         size = int(size_text)
         cursor = request.arg("page[cursor]") or "0"
         start = int(cursor) if cursor.isdigit() else 0
-        links: dict[str, Any] = {"self": request.path, "next": None, "prev": None}
+        links: dict[str, Any] = {"self": request.path}
         if start + size < len(items):
             host = request.headers.get("host", "a.klaviyo.com")
             scheme = "https" if host.endswith("klaviyo.com") else "http"
@@ -250,7 +250,28 @@ class KlaviyoEmulatorBase(Emulator):
         account = {
             "type": "account",
             "id": "FRHOLD",
-            "attributes": {"test_account": True},
+            "attributes": {
+                "test_account": True,
+                "contact_information": {
+                    "default_sender_name": "freehold",
+                    "default_sender_email": "news@freehold.invalid",
+                    "website_url": "https://freehold.invalid",
+                    "organization_name": "freehold",
+                    "street_address": {
+                        "address1": "1 Main St",
+                        "address2": None,
+                        "city": "Boston",
+                        "region": "MA",
+                        "country": "US",
+                        "zip": "02110",
+                    },
+                },
+                "industry": None,
+                "timezone": "UTC",
+                "preferred_currency": "USD",
+                "public_api_key": "FRHOLD",
+                "locale": "en-US",
+            },
             "links": {"self": "/api/accounts/FRHOLD"},
         }
         return self._doc({"data": [account], "links": {"self": request.path}})
@@ -309,7 +330,11 @@ class KlaviyoEmulatorBase(Emulator):
         list_id = request.path_params["list_id"]
         if list_id not in self.lists:
             return self.not_found_response(request)
-        items = [self._profile_resource(self.profiles[i]) for i in sorted(self.members[list_id])]
+        items = []
+        for profile_id in sorted(self.members[list_id]):
+            resource = self._profile_resource(self.profiles[profile_id])
+            resource["attributes"]["joined_group_at"] = resource["attributes"]["created"]
+            items.append(resource)
         return self._page(request, items, default=20, top=100)
 
     # -- profiles -------------------------------------------------------------------------------

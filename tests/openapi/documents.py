@@ -13,10 +13,11 @@ Add a vendor by adding its file to `specs/` (with a line in `specs/SOURCES.md`) 
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from openapi.validate import SPECS, Correction, OpenApiDocument, relax_property_values
 
-__all__ = ["MAILCHIMP_CORRECTIONS", "document"]
+__all__ = ["KLAVIYO_CORRECTIONS", "MAILCHIMP_CORRECTIONS", "document"]
 
 MAILCHIMP_CORRECTIONS = (
     Correction(
@@ -30,8 +31,42 @@ MAILCHIMP_CORRECTIONS = (
     ),
 )
 
+
+def _free_form_properties(document: dict[str, Any]) -> int:
+    changed = 0
+    stack: list[Any] = [document.get("components", {})]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            target = (node.get("properties") or {}).get("properties")
+            if (
+                isinstance(target, dict)
+                and target.get("type") == "object"
+                and "properties" not in target
+                and "additionalProperties" not in target
+            ):
+                target["additionalProperties"] = True
+                changed += 1
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return changed
+
+
+KLAVIYO_CORRECTIONS = (
+    Correction(
+        name="custom properties are free-form",
+        reason=(
+            "Profile and event `properties` are typed as a bare object whose description says it "
+            "holds any custom key; strict request checks would otherwise refuse every key."
+        ),
+        apply=_free_form_properties,
+    ),
+)
+
 _SOURCES: dict[str, tuple[str, tuple[Correction, ...]]] = {
     "mailchimp": ("mailchimp-marketing.json", MAILCHIMP_CORRECTIONS),
+    "klaviyo": ("klaviyo-openapi.json", KLAVIYO_CORRECTIONS),
 }
 
 

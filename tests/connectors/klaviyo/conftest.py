@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 import respx
+from openapi.documents import document
+from openapi.validate import OpenApiDocument
 from pydantic import SecretStr
 
 from freehold.connectors.klaviyo import (
@@ -23,9 +25,17 @@ def make_config(**overrides: object) -> KlaviyoConfig:
     return KlaviyoConfig.model_validate(settings)
 
 
+@pytest.fixture(scope="session")
+def klaviyo_openapi() -> OpenApiDocument:
+    return document("klaviyo")
+
+
 @pytest.fixture
-def emulator() -> KlaviyoEmulator:
-    return KlaviyoEmulator()
+def emulator(klaviyo_openapi: OpenApiDocument) -> Iterator[KlaviyoEmulator]:
+    """A fresh emulator; every exchange it had is validated against the OpenAPI document."""
+    emulated = KlaviyoEmulator()
+    yield emulated
+    klaviyo_openapi.check(emulated.receipts)
 
 
 @pytest.fixture
