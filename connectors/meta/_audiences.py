@@ -351,13 +351,8 @@ class MetaAudienceSession(AudienceSession):
                     )
         session = response.get("session_id")
         ref = str(session) if session is not None else None
-        accepted = OutcomeStatus.ACCEPTED
-        # Built without re-validation: tens of thousands per batch, every field known good.
         return [
-            outcome
-            or Outcome.model_construct(
-                key=member.key, status=accepted, reason=None, code=None, vendor_ref=ref
-            )
+            outcome or Outcome.accepted(member.key, vendor_ref=ref)
             for outcome, member in zip(outcomes, batch, strict=True)
         ]
 

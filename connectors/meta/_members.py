@@ -168,26 +168,28 @@ def encode_members(
     only_strong = len(strong) == len(fields)
     pick = itemgetter(*strong) if len(strong) > 1 else None
     ldu_cells: list[Any] = [["LDU"], ldu[0], ldu[1]] if ldu is not None else []
+    blanks = [""] * len(fields)
+    dob_wanted, value_wanted = layout.dob, layout.value
     rows: list[list[Any]] = []
     positions: list[int] = []
     skipped: dict[int, str] = {}
     for index, member in enumerate(members):
         ids = member.identifiers
-        row: list[Any] = [ids.get(field, "") for field in fields]
+        row: list[Any] = list(map(ids.get, fields, blanks))
         if only_strong:
             matchable = any(row)
         elif pick is not None:
             matchable = any(pick(row))
         else:
             matchable = bool(strong) and bool(row[strong[0]])
-        if layout.dob:
+        if dob_wanted:
             dob = _dob_cells(ids.get(_DOB_FIELD))
             row.extend(dob or ("", "", ""))
             matchable = matchable or dob is not None
         if not matchable:
             skipped[index] = "no identifier Meta can match on"
             continue
-        if layout.value:
+        if value_wanted:
             if member.value is None or member.value < 0:
                 skipped[index] = "a value-based audience needs a non-negative value"
                 continue
