@@ -141,6 +141,7 @@ class _TargetRun:
         self.limits = target.connector.audience_limits
         self.batch_rows = self.limits.max_rows
         self.recorder = Recorder(engine, target.audience.key, target.destination)
+        self.recorder.rejected = set(plan.rejected)
         self.report = TargetReport(
             audience_key=target.audience.key,
             destination=target.destination,

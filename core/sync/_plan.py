@@ -76,19 +76,25 @@ class RowSpool:
         if len(self._buffer) >= _CHUNK:
             if self._file is None:
                 self._file = tempfile.SpooledTemporaryFile(max_size=_MEMORY_BYTES)  # noqa: SIM115
+            data = marshal.dumps(self._buffer)
             self._file.seek(0, 2)
-            marshal.dump(self._buffer, self._file)
+            self._file.write(len(data).to_bytes(8, "little"))
+            self._file.write(data)
             self._buffer = []
 
     def chunks(self) -> Iterator[list[PlanRow]]:
         """Yield the rows in order, a chunk at a time; the spool may be read many times."""
         if self._file is not None:
-            self._file.seek(0)
+            position = 0
             while True:
-                try:
-                    chunk: list[PlanRow] = marshal.load(self._file)  # noqa: S302 - our own file
-                except EOFError:
+                self._file.seek(position)
+                header = self._file.read(8)
+                if len(header) < 8:  # noqa: PLR2004 - the frame header's size
                     break
+                size = int.from_bytes(header, "little")
+                data = self._file.read(size)
+                position += 8 + size
+                chunk: list[PlanRow] = marshal.loads(data)  # noqa: S302 - our own file
                 yield chunk
         if self._buffer:
             yield list(self._buffer)
@@ -158,6 +164,7 @@ class TargetPlan:
         refused: why the plan must not run as is (a large removal), or None.
         removals: rows removed first (mirror and consent removals, old keys of changes).
         additions: rows added after (adds, updates, new keys of changes, refreshes).
+        rejected: contact pks the vendor rejected before (a rejection row exists).
     """
 
     target: SyncTarget
@@ -170,6 +177,7 @@ class TargetPlan:
     refused: str | None = None
     removals: RowSpool = field(default_factory=RowSpool)
     additions: RowSpool = field(default_factory=RowSpool)
+    rejected: set[int] = field(default_factory=set)
 
     @property
     def mode(self) -> SyncMode:

@@ -41,7 +41,6 @@ from freehold.core.sync._reader import (
     Grouped,
     fetch_sent,
     field_streams,
-    identifier_streams,
     ledger_rows,
     member_rows,
     rejected_keys,
@@ -94,7 +93,16 @@ def member_key(
     BLAKE2b-128 (hex) over the identifiers in field order, the email status and the mapped
     fields; it reveals none of them.
     """
-    text = "\x1f".join(f"{name}={identifiers[name]}" for name in sorted(identifiers))
+    return _key({name: identifiers[name] for name in sorted(identifiers)}, attributes, email_status)
+
+
+def _key(
+    ordered: Mapping[str, str],
+    attributes: Mapping[str, JsonValue] | None,
+    email_status: str | None,
+) -> str:
+    """`member_key` of identifiers already in field order (the planner's hot path)."""
+    text = "\x1f".join([f"{name}={value}" for name, value in ordered.items()])
     if email_status is not None:
         text += f"\x1e{email_status}"
     if attributes:
@@ -106,7 +114,8 @@ class _Profile:
     """Which accepted fields come hashed from `digests` and which in clear from `identifiers`.
 
     Clear values are stored in the neutral normalization (the `email` profile's); for another
-    vendor profile they pass through that profile's rule on the way out.
+    vendor profile they pass through that profile's rule on the way out. `layout` says, in
+    field order, where each field's value sits in a member row and whether it is converted.
     """
 
     def __init__(self, target: SyncTarget) -> None:
@@ -115,22 +124,33 @@ class _Profile:
         self.profile = identity.get_profile(self.name)
         accepted = frozenset(connector.accepted_identifiers) & frozenset(self.profile.fields)
         if self.name == _CLEAR_PROFILE:
-            self.hashed: frozenset[str] = frozenset()
-            self.clear = accepted
+            hashed: frozenset[str] = frozenset()
+            clear = accepted
         else:
-            self.hashed = accepted & self.profile.hashed
-            self.clear = accepted & self.profile.clear
+            hashed = accepted & self.profile.hashed
+            clear = accepted & self.profile.clear
+        self.hashed = tuple(sorted(hashed))
+        self.clear = tuple(sorted(clear))
+        converted = self.name != _CLEAR_PROFILE
+        columns = {name: (3 + index, False) for index, name in enumerate(self.hashed)}
+        columns.update(
+            {name: (3 + len(self.hashed) + i, converted) for i, name in enumerate(self.clear)}
+        )
+        self.layout = tuple((name, *columns[name]) for name in sorted(columns))
 
-    def convert_clear(self) -> Callable[[str, Any], str | None] | None:
-        """Return the conversion of neutral clear values into this profile's, if one is needed."""
-        if self.name == _CLEAR_PROFILE:
-            return None
-        profile = self.profile
-
-        def convert(field: str, value: Any) -> str | None:  # noqa: ANN401 - a stored value
-            return identity.normalize(field, value, profile)
-
-        return convert
+    def prepare(self, row: Sequence[Any]) -> dict[str, str]:
+        """Return the prepared identifiers of one member row, in field order."""
+        prepared: dict[str, str] = {}
+        for name, column, converted in self.layout:
+            value = row[column]
+            if value is None:
+                continue
+            if converted:
+                value = identity.normalize(name, value, self.profile)
+                if value is None:
+                    continue
+            prepared[name] = value
+        return prepared
 
 
 def _refresh_before(target: SyncTarget, now: dt.datetime) -> dt.datetime | None:
@@ -176,7 +196,7 @@ def _excluded_by_plugins(
     """Return the pks of members (past the consent gate) that some plugin filter left out."""
     passing = [
         pk
-        for pk, state, _score in member_rows(conn, audience_pk, target.purpose.value)
+        for pk, state, *_rest in member_rows(conn, audience_pk, target.purpose.value)
         if _may_leave(target, state)
     ]
     excluded: set[int] = set()
@@ -203,15 +223,17 @@ def _may_leave(target: SyncTarget, state: str | None) -> bool:
 class _Merge:
     """The single pass over members and ledger; fills a `TargetPlan`."""
 
-    def __init__(self, plan: TargetPlan, options: PlanOptions, excluded: set[int]) -> None:
+    def __init__(
+        self, plan: TargetPlan, options: PlanOptions, excluded: set[int], profile: _Profile
+    ) -> None:
         self.plan = plan
         self.target = plan.target
         self.options = options
         self.excluded = excluded
+        self.profile = profile
         self.removal_pks: list[int] = []
         self.unsubscribe_pks: list[int] = []
         self.differs = RowSpool()
-        self.id_streams: list[Grouped] = []
         self.field_groups: list[Grouped] = []
         self.rejected: dict[int, str] = {}
 
@@ -230,18 +252,17 @@ class _Merge:
         self,
         members: Iterable[Sequence[Any]],
         held_rows: Iterable[Sequence[Any]],
-        id_streams: list[Grouped],
         field_groups: list[Grouped],
         rejected: dict[int, str],
     ) -> None:
         """Merge the member stream with the ledger stream, deciding each member once."""
-        self.id_streams = id_streams
         self.field_groups = field_groups
         self.rejected = rejected
         plan = self.plan
         held_iter = iter(held_rows)
         held = next(held_iter, None)
-        for pk, state, score in members:
+        for row in members:
+            pk = row[0]
             while held is not None and held[0] < pk:
                 plan.held += 1
                 self.not_member(held[0], held[3])
@@ -252,7 +273,7 @@ class _Merge:
                 held_row = held
                 held = next(held_iter, None)
             plan.members += 1
-            self.member(pk, state, score, held_row)
+            self.member(row, held_row)
         while held is not None:
             plan.held += 1
             self.not_member(held[0], held[3])
@@ -283,16 +304,13 @@ class _Merge:
             return False, None
         return True, status
 
-    def member(
-        self, pk: int, state: str | None, score: float | None, held_row: Sequence[Any] | None
-    ) -> None:
-        """Decide for one audience member: drop, leave alone, or plan it."""
+    def member(self, row: Sequence[Any], held_row: Sequence[Any] | None) -> None:
+        """Decide for one audience member (a member row): drop, leave alone, or plan it."""
+        pk, state, score = row[0], row[1], row[2]
         leaves, status = self._gate(pk, state, held=held_row is not None)
         if not leaves:
             return
-        prepared: dict[str, str] = {}
-        for group in self.id_streams:
-            group.take(pk, prepared)
+        prepared = self.profile.prepare(row)
         if not prepared:
             self._drop(DropReason.NO_IDENTIFIER, pk, remove=held_row is not None)
             return
@@ -303,7 +321,7 @@ class _Merge:
                 group.take(pk, raw)
             fields = self.target.fields
             attrs = {fields[name]: _clean(value) for name, value in raw.items()}
-        key = member_key(prepared, attrs, status)
+        key = _key(prepared, attrs, status)
         value = float(score) if score is not None else None
         plan = self.plan
         if held_row is not None and held_row[1] == key:
@@ -316,12 +334,12 @@ class _Merge:
             self._drop(DropReason.REJECTED_UNCHANGED, pk, remove=False)
             return
         plan.eligible += 1
-        row: PlanRow = (_ADD, pk, key, prepared, attrs, status, value)
+        planned: PlanRow = (_ADD, pk, key, prepared, attrs, status, value)
         if held_row is None:
             plan.counts[_ADD] += 1
-            plan.additions.append(row)
+            plan.additions.append(planned)
         else:
-            self.differs.append(row)
+            self.differs.append(planned)
 
     def resolve(self, conn: Connection) -> None:
         """Turn changed rows into updates or identifier changes; read what removals address."""
@@ -389,9 +407,18 @@ def plan_target(
             excluded = _excluded_by_plugins(
                 conn, target, audience_pk, contact_filter, load_contacts
             )
-        merge = _Merge(plan, options, excluded)
+        rejected = rejected_keys(conn, target.audience.key, target.destination)
+        plan.rejected = set(rejected)
+        merge = _Merge(plan, options, excluded, profile)
         merge.run(
-            member_rows(conn, audience_pk, purpose),
+            member_rows(
+                conn,
+                audience_pk,
+                purpose,
+                profile=profile.name,
+                hashed=profile.hashed,
+                clear=profile.clear,
+            ),
             ledger_rows(
                 conn,
                 target.audience.key,
@@ -399,16 +426,8 @@ def plan_target(
                 purpose=purpose,
                 stale_before=_refresh_before(target, now),
             ),
-            identifier_streams(
-                conn,
-                audience_pk,
-                profile=profile.name,
-                hashed=profile.hashed,
-                clear=profile.clear,
-                convert_clear=profile.convert_clear(),
-            ),
             [Grouped(stream) for stream in field_streams(conn, audience_pk, target.fields)],
-            rejected_keys(conn, target.audience.key, target.destination),
+            rejected,
         )
         merge.resolve(conn)
     _judge(plan, options)

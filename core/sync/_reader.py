@@ -31,7 +31,6 @@ __all__ = [
     "Grouped",
     "fetch_sent",
     "field_streams",
-    "identifier_streams",
     "ledger_rows",
     "member_rows",
     "rejected_keys",
@@ -65,17 +64,50 @@ def _stream(conn: Connection, query: Select[Any]) -> Iterator[Sequence[Any]]:
         yield from partition
 
 
-def member_rows(conn: Connection, audience_pk: int, purpose: str) -> Iterator[Sequence[Any]]:
-    """Yield `(contact_pk, consent_state or None, score)` for the audience's members."""
-    query = (
-        select(audience_members.c.contact_pk, consent_current.c.state, audience_members.c.score)
-        .select_from(
-            audience_members.outerjoin(
-                consent_current,
-                (consent_current.c.contact_pk == audience_members.c.contact_pk)
-                & (consent_current.c.purpose == purpose),
-            )
+def member_rows(
+    conn: Connection,
+    audience_pk: int,
+    purpose: str,
+    *,
+    profile: str | None = None,
+    hashed: Sequence[str] = (),
+    clear: Sequence[str] = (),
+) -> Iterator[Sequence[Any]]:
+    """Yield `(contact_pk, consent state or None, score, *values)` for the audience's members.
+
+    `values` are the prepared identifiers, one column per field of `hashed` (the `profile`'s
+    cached digests) then of `clear` (the neutral normalized values), None where absent or
+    unusable: one row per member, joined in SQL.
+    """
+    columns: list[ColumnElement[Any]] = [
+        audience_members.c.contact_pk,
+        consent_current.c.state,
+        audience_members.c.score,
+    ]
+    joined: Any = audience_members.outerjoin(
+        consent_current,
+        (consent_current.c.contact_pk == audience_members.c.contact_pk)
+        & (consent_current.c.purpose == purpose),
+    )
+    for index, name in enumerate(hashed):
+        alias = digests.alias(f"h{index}")
+        joined = joined.outerjoin(
+            alias,
+            (alias.c.contact_pk == audience_members.c.contact_pk)
+            & (alias.c.profile == profile)
+            & (alias.c.field == name),
         )
+        columns.append(alias.c.digest)
+    for index, name in enumerate(clear):
+        alias = identifiers.alias(f"c{index}")
+        joined = joined.outerjoin(
+            alias,
+            (alias.c.contact_pk == audience_members.c.contact_pk) & (alias.c.field == name),
+        )
+        columns.append(alias.c.normalized)
+    query = (
+        select(*columns)
+        .select_from(joined)
         .where(audience_members.c.audience_pk == audience_pk)
         .order_by(audience_members.c.contact_pk)
     )
@@ -86,42 +118,6 @@ def _in_audience(audience_pk: int, pk_column: ColumnElement[int]) -> ColumnEleme
     return (audience_members.c.audience_pk == audience_pk) & (
         audience_members.c.contact_pk == pk_column
     )
-
-
-def identifier_streams(
-    conn: Connection,
-    audience_pk: int,
-    *,
-    profile: str,
-    hashed: Iterable[str],
-    clear: Iterable[str],
-    convert_clear: Callable[[str, Any], Any] | None = None,
-) -> list[Grouped]:
-    """Return grouped streams of `(contact_pk, field, prepared value)` for the members.
-
-    `hashed` fields come from the profile's cached digests, `clear` ones from the normalized
-    identifiers (unusable values are NULL there and skipped), passed through `convert_clear`.
-    """
-    streams: list[Grouped] = []
-    hashed_fields = sorted(hashed)
-    clear_fields = sorted(clear)
-    if hashed_fields:
-        query = (
-            select(digests.c.contact_pk, digests.c.field, digests.c.digest)
-            .join(audience_members, _in_audience(audience_pk, digests.c.contact_pk))
-            .where(digests.c.profile == profile, digests.c.field.in_(hashed_fields))
-            .order_by(digests.c.contact_pk)
-        )
-        streams.append(Grouped(_stream(conn, query)))
-    if clear_fields:
-        query = (
-            select(identifiers.c.contact_pk, identifiers.c.field, identifiers.c.normalized)
-            .join(audience_members, _in_audience(audience_pk, identifiers.c.contact_pk))
-            .where(identifiers.c.field.in_(clear_fields), identifiers.c.normalized.is_not(None))
-            .order_by(identifiers.c.contact_pk)
-        )
-        streams.append(Grouped(_stream(conn, query), convert=convert_clear))
-    return streams
 
 
 def field_streams(

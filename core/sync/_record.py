@@ -9,13 +9,12 @@ again; one killed before it sends the batch again (vendor writes are idempotent)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import JsonValue
 from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from freehold.core.models import Outcome, OutcomeStatus
 from freehold.core.store.schema import ledger, rejections, run_outcomes, runs
@@ -46,28 +45,74 @@ class PreviousRun:
     session_state: dict[str, JsonValue] | None
 
 
-def _upsert(
-    conn: Connection, table: Table, rows: list[dict[str, Any]], keys: Sequence[str]
-) -> None:
-    if not rows:
-        return
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        pg = postgresql.insert(table)
-        stmt: Any = pg.on_conflict_do_update(
-            index_elements=list(keys),
-            set_={c: pg.excluded[c] for c in rows[0] if c not in keys},
-        )
-    elif dialect == "sqlite":
-        lite = sqlite.insert(table)
-        stmt = lite.on_conflict_do_update(
-            index_elements=list(keys),
-            set_={c: lite.excluded[c] for c in rows[0] if c not in keys},
-        )
-    else:  # pragma: no cover - the store supports SQLite and PostgreSQL only
-        msg = f"unsupported store dialect {dialect!r}"
-        raise NotImplementedError(msg)
-    conn.execute(stmt, rows)
+_TARGET_KEY = ("audience_key", "destination", "contact_pk")
+_OUTCOME_SET = ("status", "reason", "code", "vendor_ref", "at")
+_OUTCOME_KEY = ("run_pk", "key", "contact_pk", "operation")
+_LEDGER_COLUMNS = (
+    *_TARGET_KEY,
+    "member_key",
+    "sent",
+    "vendor_ref",
+    "acknowledged_at",
+    "refreshed_at",
+)
+_REJECTION_COLUMNS = (*_TARGET_KEY, "member_key", "reason", "code", "at", "run_pk")
+
+
+class _Bulk:
+    """Bulk statements at the driver level, in the dialect's parameter style.
+
+    Values are bound positionally; callers convert values whose column type needs it (JSON,
+    timestamps) with `bind`/`processor`, once per batch where they are constants.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.dialect = conn.dialect
+        self.mark = "?" if self.dialect.paramstyle == "qmark" else "%s"
+
+    def processor(self, column: Any) -> Callable[[Any], Any] | None:  # noqa: ANN401
+        """Return the bind processor of `column`'s type on this dialect (None: no conversion)."""
+        found: Callable[[Any], Any] | None = column.type._cached_bind_processor(self.dialect)
+        return found
+
+    def bind(self, column: Any, value: Any) -> Any:  # noqa: ANN401
+        """Return `value` as the driver should receive it for `column`."""
+        convert = self.processor(column)
+        return convert(value) if convert else value
+
+    def insert(
+        self,
+        table: Table,
+        columns: Sequence[str],
+        rows: list[tuple[Any, ...]],
+        *,
+        ignore: Sequence[str],
+    ) -> None:
+        """Insert `rows`; with `ignore` (a unique key) a conflicting row updates the others."""
+        if not rows:
+            return
+        marks = ", ".join([self.mark] * len(columns))
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+        if ignore:
+            updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in ignore)
+            sql += f" ON CONFLICT ({', '.join(ignore)}) DO UPDATE SET {updates}"
+        self.conn.exec_driver_sql(sql, rows)
+
+    def update(
+        self,
+        table: Table,
+        columns: Sequence[str],
+        keys: Sequence[str],
+        rows: list[tuple[Any, ...]],
+    ) -> None:
+        """Update `columns` of the rows matching `keys` (each row: column values, key values)."""
+        if not rows:
+            return
+        sets = ", ".join(f"{c} = {self.mark}" for c in columns)
+        where = " AND ".join(f"{k} = {self.mark}" for k in keys)
+        sql = f"UPDATE {table.name} SET {sets} WHERE {where}"  # noqa: S608
+        self.conn.exec_driver_sql(sql, rows)
 
 
 class Recorder:
@@ -78,6 +123,8 @@ class Recorder:
         self.audience_key = audience_key
         self.destination = destination
         self.run_pk: int | None = None
+        self.rejected: set[int] = set()
+        """Contact pks with a rejection row (given by the plan; kept up to date)."""
 
     def previous(self) -> PreviousRun | None:
         """Return the latest earlier sync run of this audience x destination, if any."""
@@ -138,68 +185,85 @@ class Recorder:
         now: dt.datetime,
         resolving: bool = False,
     ) -> None:
-        """Commit one answered batch (or resolved pending rows, with `resolving`)."""
+        """Commit one answered batch (or resolved pending rows, with `resolving`).
+
+        Rows are written in bulk at the driver level (bind values prepared once per batch):
+        this runs once per batch of up to tens of thousands of rows.
+        """
         run_pk = self._run()
-        outcome_rows: list[dict[str, Any]] = []
-        held: list[dict[str, Any]] = []
-        gone: list[int] = []
-        refused: list[dict[str, Any]] = []
-        accepted_adds: list[int] = []
-        for result in results:
-            row, operation, outcome = result.row, result.operation, result.outcome
-            pk, key, prepared = row[1], row[2], row[3]
-            outcome_rows.append(
-                {
-                    "run_pk": run_pk,
-                    "key": str(pk),
-                    "contact_pk": pk,
-                    "operation": operation,
-                    "status": outcome.status.value,
-                    "reason": outcome.reason,
-                    "code": outcome.code,
-                    "vendor_ref": outcome.vendor_ref,
-                    "at": now,
-                }
-            )
-            if outcome.status is OutcomeStatus.ACCEPTED:
-                if operation == _REMOVE:
-                    gone.append(pk)
-                else:
-                    accepted_adds.append(pk)
-                    held.append(
-                        {
-                            "audience_key": self.audience_key,
-                            "destination": self.destination,
-                            "contact_pk": pk,
-                            "member_key": key,
-                            "sent": prepared,
-                            "vendor_ref": outcome.vendor_ref,
-                            "acknowledged_at": now,
-                            "refreshed_at": now,
-                        }
-                    )
-            elif outcome.status is OutcomeStatus.REJECTED and operation == _ADD:
-                refused.append(
-                    {
-                        "audience_key": self.audience_key,
-                        "destination": self.destination,
-                        "contact_pk": pk,
-                        "member_key": key,
-                        "reason": outcome.reason,
-                        "code": outcome.code,
-                        "at": now,
-                        "run_pk": run_pk,
-                    }
-                )
         with self.engine.begin() as conn:
+            bulk = _Bulk(conn)
+            stamp = bulk.bind(runs.c.started_at, now)
+            audience, destination = self.audience_key, self.destination
+            outcomes: list[tuple[Any, ...]] = []
+            held: list[tuple[Any, ...]] = []
+            gone: list[int] = []
+            refused: list[tuple[Any, ...]] = []
+            cleared: list[int] = []
+            sent = bulk.processor(ledger.c.sent)
+            for result in results:
+                row, operation, outcome = result.row, result.operation, result.outcome
+                pk, key = row[1], row[2]
+                status = outcome.status
+                outcomes.append(
+                    (
+                        status.value,
+                        outcome.reason,
+                        outcome.code,
+                        outcome.vendor_ref,
+                        stamp,
+                        run_pk,
+                        str(pk),
+                        pk,
+                        operation,
+                    )
+                )
+                if status is OutcomeStatus.ACCEPTED:
+                    if operation == _REMOVE:
+                        gone.append(pk)
+                        continue
+                    held.append(
+                        (
+                            audience,
+                            destination,
+                            pk,
+                            key,
+                            sent(row[3]) if sent else row[3],
+                            outcome.vendor_ref,
+                            stamp,
+                            stamp,
+                        )
+                    )
+                    if pk in self.rejected:
+                        cleared.append(pk)
+                elif status is OutcomeStatus.REJECTED and operation == _ADD:
+                    self.rejected.add(pk)
+                    refused.append(
+                        (
+                            audience,
+                            destination,
+                            pk,
+                            key,
+                            outcome.reason,
+                            outcome.code,
+                            stamp,
+                            run_pk,
+                        )
+                    )
             if resolving:
-                self._resolve_outcomes(conn, outcome_rows)
-            elif outcome_rows:
-                conn.execute(insert(run_outcomes), outcome_rows)
+                bulk.update(
+                    run_outcomes,
+                    _OUTCOME_SET,
+                    ("run_pk", "key", "operation"),
+                    [(*o[:7], o[8]) for o in outcomes],
+                )
+            else:
+                bulk.insert(run_outcomes, (*_OUTCOME_SET, *_OUTCOME_KEY), outcomes, ignore=())
             self._delete(conn, ledger, gone)
-            _upsert(conn, ledger, held, ("audience_key", "destination", "contact_pk"))
-            self._delete(conn, rejections, accepted_adds)
-            _upsert(conn, rejections, refused, ("audience_key", "destination", "contact_pk"))
+            bulk.insert(ledger, _LEDGER_COLUMNS, held, ignore=_TARGET_KEY)
+            self._delete(conn, rejections, cleared)
+            self.rejected.difference_update(cleared)
+            bulk.insert(rejections, _REJECTION_COLUMNS, refused, ignore=_TARGET_KEY)
             conn.execute(
                 update(runs)
                 .where(runs.c.pk == run_pk)
@@ -213,25 +277,6 @@ class Recorder:
                     table.c.audience_key == self.audience_key,
                     table.c.destination == self.destination,
                     table.c.contact_pk.in_(pks[start : start + _IN_CHUNK]),
-                )
-            )
-
-    @staticmethod
-    def _resolve_outcomes(conn: Connection, rows: list[dict[str, Any]]) -> None:
-        for row in rows:
-            conn.execute(
-                update(run_outcomes)
-                .where(
-                    run_outcomes.c.run_pk == row["run_pk"],
-                    run_outcomes.c.key == row["key"],
-                    run_outcomes.c.operation == row["operation"],
-                )
-                .values(
-                    status=row["status"],
-                    reason=row["reason"],
-                    code=row["code"],
-                    vendor_ref=row["vendor_ref"],
-                    at=row["at"],
                 )
             )
 
