@@ -19,5 +19,6 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "freehold.plugins.cli.commands.init",
     "freehold.plugins.cli.commands.plugins",
     "freehold.plugins.cli.commands.validate",
+    "freehold.plugins.cli.commands_events",
 )
 """Module names of the plugins that ship with freehold, sorted."""
