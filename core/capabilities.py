@@ -126,6 +126,14 @@ class AudienceSession(ABC):
         """
         return []
 
+    def feedback(self) -> dict[str, JsonValue]:
+        """Return what the vendor said about this session as a whole, for the run's report.
+
+        Counts and statuses only, never a personal value: Meta's `num_received` and
+        `num_invalid_entries`, a job's status, a match rate. The default has nothing to say.
+        """
+        return {}
+
     @abstractmethod
     async def close(self) -> None:
         """Finish the vendor session; idempotent."""
