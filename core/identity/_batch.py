@@ -30,11 +30,11 @@ __all__ = ["FieldResult", "IdentityBatch", "normalize_contacts"]
 _BY_COUNTRY = frozenset({"phone", "region", "postal_code"})
 """Fields whose rule depends on the contact's country."""
 
-_SAMPLE = 2048
+_SAMPLE = 8192
 """How many values (spread over the column) decide whether a column repeats."""
 
-_MOST_DISTINCT = 0.5
-"""A column repeats when at most this share of its sampled values are distinct."""
+_FEW_DISTINCT = 0.2
+"""Memoize a column when at most this share of its values are (estimated) distinct."""
 
 _DIGEST_LENGTH = 64
 
@@ -215,19 +215,28 @@ def _regions(column: list[object] | None, count: int) -> list[str | None]:
 
 
 def _repeats(column: list[object]) -> bool:
-    """Tell whether at most half the column's values are distinct (then memoize).
+    """Tell whether the column has few enough distinct values to normalize each only once.
 
-    A spread sample decides when it clearly repeats; on a large column whose sample looks
-    unique the whole column is counted, since repeats among many values (ZIP codes over a
-    million contacts) are invisible in a small sample.
+    Memoizing costs a few passes over the rows (keys, a set, a lookup per row), which pays only
+    when values repeat a lot. The number of distinct values is estimated from a spread sample
+    with Chao1 (distinct + singletons² / 2·doubletons), so a million ZIP codes with a few
+    thousand distinct values count as repeating although a small sample looks all distinct.
     """
-    sample = column[:: max(1, len(column) // _SAMPLE)]
+    step = max(1, len(column) // _SAMPLE)
     try:
-        if len(set(sample)) <= len(sample) * _MOST_DISTINCT:
-            return True
-        return len(column) > len(sample) * 8 and len(set(column)) <= len(column) * _MOST_DISTINCT
+        counts = Counter(value for value in column[::step] if value is not None)
     except TypeError:
         return False
+    sampled = sum(counts.values())
+    if not sampled:
+        return False
+    estimate: float = len(counts)
+    if step > 1:
+        once = sum(1 for seen in counts.values() if seen == 1)
+        twice = sum(1 for seen in counts.values() if seen == 2)  # noqa: PLR2004 - doubletons
+        estimate += once * once / (2 * twice) if twice else once * (once - 1) / 2
+    given = sampled * step if step > 1 else sampled
+    return estimate <= given * _FEW_DISTINCT
 
 
 def _one(rule: Rule, *, hashed: bool) -> Callable[[object, str | None], _Result]:

@@ -84,7 +84,7 @@ _META = _profile(
         _F.COUNTRY: (_HASH, rules.country_lower),
         _F.DATE_OF_BIRTH: (_CLEAR, rules.date_of_birth),
         _F.GENDER: (_HASH, rules.gender),
-        _F.EXTERNAL_ID: (_CLEAR, rules.trimmed),
+        _F.EXTERNAL_ID: (_CLEAR, rules.identifier),
         _F.MOBILE_AD_ID: (_CLEAR, rules.mobile_ad_id),
     },
 )
@@ -100,7 +100,7 @@ _GOOGLE = _profile(
         _F.REGION: (_CLEAR, rules.region_google),
         _F.POSTAL_CODE: (_CLEAR, rules.trimmed),
         _F.COUNTRY: (_CLEAR, rules.country_upper),
-        _F.EXTERNAL_ID: (_CLEAR, rules.trimmed),
+        _F.EXTERNAL_ID: (_CLEAR, rules.identifier),
         _F.MOBILE_AD_ID: (_CLEAR, rules.mobile_ad_id),
     },
 )
@@ -110,7 +110,7 @@ _MICROSOFT = _profile(
     {
         _F.EMAIL: (_HASH, rules.email_plain),
         _F.PHONE: (_HASH, rules.phone_e164),
-        _F.EXTERNAL_ID: (_CLEAR, rules.trimmed),
+        _F.EXTERNAL_ID: (_CLEAR, rules.identifier),
     },
 )
 
@@ -127,7 +127,7 @@ _EMAIL = _profile(
         _F.COUNTRY: (_CLEAR, rules.country_upper),
         _F.DATE_OF_BIRTH: (_CLEAR, rules.date_of_birth),
         _F.GENDER: (_CLEAR, rules.gender),
-        _F.EXTERNAL_ID: (_CLEAR, rules.trimmed),
+        _F.EXTERNAL_ID: (_CLEAR, rules.identifier),
         _F.MOBILE_AD_ID: (_CLEAR, rules.mobile_ad_id),
     },
 )

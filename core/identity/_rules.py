@@ -32,6 +32,7 @@ __all__ = [
     "email_google",
     "email_plain",
     "gender",
+    "identifier",
     "mobile_ad_id",
     "name_google",
     "name_meta",
@@ -98,9 +99,14 @@ _GENDERS = {
 
 
 def trimmed(value: str, country: str | None) -> str | DropReason:
-    """Trim; keep everything else as given (external ids, clear merge fields)."""
+    """Trim and compose (NFC); keep case and everything else (clear merge fields)."""
     text = trim(value)
     return nfc(text) if text else DropReason.EMPTY
+
+
+def identifier(value: str, country: str | None) -> str | DropReason:
+    """Trim only: an id must stay byte for byte what the brand uses elsewhere."""
+    return trim(value) or DropReason.EMPTY
 
 
 def email_plain(value: str, country: str | None) -> str | DropReason:

@@ -16,6 +16,7 @@ from freehold.core.identity import (
     normalize,
     normalize_contacts,
 )
+from freehold.core.identity._batch import _repeats
 from freehold.core.models import Identifiers
 
 
@@ -181,3 +182,13 @@ def test_facade_exports_a_sorted_public_api() -> None:
         "sha256_hex", "get_profile", "PROFILES", "Profile", "Hashing", "DropReason",
         "IdentityBatch", "IdentityField", "FieldResult",
     } == set(identity.__all__)  # fmt: skip
+
+
+def test_memoizing_is_chosen_for_columns_with_few_distinct_values() -> None:
+    zips = [f"{(i * 7919) % 5000:05d}" for i in range(200_000)]
+    assert _repeats(zips)  # 5,000 distinct: every sampled value looks new, Chao1 sees through
+    emails = [f"user{i}@example.com" if i % 30 else "-" for i in range(200_000)]
+    assert not _repeats(emails)
+    assert _repeats(["Mary", "John", None] * 10)
+    assert not _repeats([None, None])
+    assert not _repeats([["unhashable"]])

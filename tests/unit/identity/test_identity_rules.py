@@ -349,3 +349,9 @@ def test_sha256_hex_and_mailchimp_member_hash() -> None:
         == hashlib.md5(b"mary@example.com", usedforsecurity=False).hexdigest()
     )
     assert mailchimp_member_hash("\ud800@x.io") == mailchimp_member_hash("\ud800@X.IO ")
+
+
+def test_external_id_keeps_its_exact_code_points() -> None:
+    decomposed = "Ze\u0301lie-42"
+    assert normalize("external_id", f" {decomposed} ", "meta") == decomposed
+    assert normalize("first_name", decomposed, "email") == "Z\u00e9lie-42"
