@@ -177,10 +177,14 @@ def _international(digits: str) -> str | None:
     else:
         return None
     rest = digits[len(calling_code) :]
-    features = _prefix_features(_calling_code_plan(calling_code), rest)
-    if features is None:
-        return _slow("+" + digits, None)
-    key = ("+", calling_code, len(rest), features)
+    plan = _calling_code_plan(calling_code)
+    if plan.national_prefix is None or plan.national_prefix.match(rest) is None:
+        key: tuple[object, ...] = ("+", calling_code, len(rest))  # nothing to strip: length only
+    else:
+        features = _prefix_features(plan, rest)
+        if features is None:
+            return _slow("+" + digits, None)
+        key = ("+", calling_code, len(rest), features)
     outcome = _SHAPES.get(key, _UNSEEN)
     if outcome is _UNSEEN:
         outcome = _learn(key, "+" + digits, None, digits)
@@ -198,9 +202,33 @@ def _national(digits: str, region: str) -> str | None:
         match = idd.match(digits)
         if match is not None and not digits.startswith("0", match.end()):
             return _international(digits[match.end() :])
+    national_prefix = plan.national_prefix
+    if not digits.startswith(plan.calling_code) and (
+        national_prefix is None or national_prefix.match(digits) is None
+    ):
+        key: tuple[object, ...] = (region, len(digits))  # nothing to strip: length only
+    else:
+        shape = _national_shape(plan, digits, region)
+        if shape is None:
+            return _slow(digits, region)
+        key = shape
+    outcome = _SHAPES.get(key, _UNSEEN)
+    if outcome is _UNSEEN:
+        outcome = _learn(key, digits, region, digits)
+    if outcome is None:
+        return None
+    drop, prefix = outcome
+    return _slow(digits, region) if drop < 0 else prefix + digits[drop:]
+
+
+def _national_shape(plan: _Plan, digits: str, region: str) -> tuple[object, ...] | None:
+    """The shape of a national number that starts with a national prefix or the country code.
+
+    Returns None when phonenumbers would rewrite the digits (not learnable).
+    """
     first = _prefix_features(plan, digits)
     if first is None:
-        return _slow(digits, region)
+        return None
     features: list[object] = [first]
     if digits.startswith(plan.calling_code):
         # The country code written without "+": phonenumbers takes it off when the whole number
@@ -209,7 +237,7 @@ def _national(digits: str, region: str) -> str | None:
         rest = digits[len(plan.calling_code) :]
         second = _prefix_features(plan, rest)
         if second is None:
-            return _slow(digits, region)
+            return None
         viable = first[1] if len(first) > 1 else plan.matches(digits)
         candidates = [rest]
         if len(second) > 1 and isinstance(second[0], int) and second[0] > 0:
@@ -223,16 +251,9 @@ def _national(digits: str, region: str) -> str | None:
                 second if main is plan and candidate is rest else _prefix_features(main, candidate)
             )
             if after is None:
-                return _slow(digits, region)
+                return None
             features.append(after)
-    key = (region, len(digits), tuple(features))
-    outcome = _SHAPES.get(key, _UNSEEN)
-    if outcome is _UNSEEN:
-        outcome = _learn(key, digits, region, digits)
-    if outcome is None:
-        return None
-    drop, prefix = outcome
-    return _slow(digits, region) if drop < 0 else prefix + digits[drop:]
+    return (region, len(digits), tuple(features))
 
 
 def to_e164(raw: str, region: str | None) -> str | None:

@@ -185,10 +185,27 @@ def test_facade_exports_a_sorted_public_api() -> None:
 
 
 def test_memoizing_is_chosen_for_columns_with_few_distinct_values() -> None:
-    zips = [f"{(i * 7919) % 5000:05d}" for i in range(200_000)]
-    assert _repeats(zips)  # 5,000 distinct: every sampled value looks new, Chao1 sees through
-    emails = [f"user{i}@example.com" if i % 30 else "-" for i in range(200_000)]
-    assert not _repeats(emails)
-    assert _repeats(["Mary", "John", None] * 10)
-    assert not _repeats([None, None])
-    assert not _repeats([["unhashable"]])
+    # The first chunk of 8,192 values stands for 1,000,000: 5,000 distinct ZIP codes look
+    # mostly new in it, Chao1 sees that they repeat.
+    zips = [f"{(i * 7919) % 5000:05d}" for i in range(8192)]
+    assert _repeats(zips, total=1_000_000)
+    assert not _repeats(zips, total=8192)
+    emails = [f"user{i}@example.com" if i % 30 else "-" for i in range(8192)]
+    assert not _repeats(emails, total=1_000_000)
+    assert _repeats(["Mary", "John", None] * 10, total=30)
+    assert not _repeats([None, None], total=2)
+    assert not _repeats([["unhashable"]], total=1)
+
+
+def test_chunks_share_memo_tables_and_offsets() -> None:
+    rows = [
+        {"first_name": ("Ann", "!!")[i % 2], "email": "x" if i == 20_000 else f"u{i}@e.io"}
+        for i in range(20_001)
+    ]
+    batch = normalize_contacts(rows, "meta")
+    assert batch.values["first_name"][:2] == ["ann", None]
+    assert batch.dropped["first_name"] == {DropReason.INVALID_NAME: 10_000}
+    assert batch.rejected["email"] == {20_000: DropReason.INVALID_EMAIL}
+    assert batch.rejected["first_name"][19_999] == DropReason.INVALID_NAME
+    assert batch.digests("first_name")[18_000] == sha("ann")
+    assert len(batch.values["email"]) == 20_001
