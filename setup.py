@@ -9,8 +9,7 @@ from setuptools import find_packages, setup
 CODE_FOLDERS = ("core", "connectors", "plugins")
 
 packages = [
-    f"freehold.{name}"
-    for name in find_packages(include=[f"{folder}*" for folder in CODE_FOLDERS])
+    f"freehold.{name}" for name in find_packages(include=[f"{folder}*" for folder in CODE_FOLDERS])
 ]
 
 setup(
