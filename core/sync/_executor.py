@@ -422,15 +422,21 @@ class _TargetRun:
                 group.create_task(self._deliver(operation, batch, slots))
 
     async def _deliver(self, operation: str, rows: list[PlanRow], slots: asyncio.Semaphore) -> None:
+        """Send one batch and commit its answers; the audience slot is held until committed.
+
+        Holding the slot through the commit is the back-pressure that keeps memory bounded:
+        at most `concurrency_per_audience` batches are sent or waiting to be written.
+        """
         try:
             results = await self._send_rows(operation, rows)
+            retriable = OutcomeStatus.RETRIABLE
+            answered = [r for r in results if r.outcome.status is not retriable]
+            self.requeue.extend(r.row for r in results if r.outcome.status is retriable)
+            self._count(answered)
+            self.report.batches += 1
+            await self._write(answered)
         finally:
             slots.release()
-        answered = [r for r in results if r.outcome.status is not OutcomeStatus.RETRIABLE]
-        self.requeue.extend(r.row for r in results if r.outcome.status is OutcomeStatus.RETRIABLE)
-        self._count(answered)
-        self.report.batches += 1
-        await self._write(answered)
         if self.progress is not None:
             self.progress.advanced(self.target.label, rows=len(answered), batches=1)
 

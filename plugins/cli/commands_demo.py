@@ -44,6 +44,7 @@ __all__ = [
 ]
 
 DEFAULT_CONTACTS = 5_000
+_STORE_FILE = "demo.db"
 EVENTS_PER_CONTACT = 6
 """Enough history for behaviour audiences, little enough to keep the demo well under a minute."""
 
@@ -96,7 +97,9 @@ def freehold_register_commands(cli: click.Group) -> None:
     cli.add_command(demo_command)
 
 
-def demo_config(installed: Sequence[str], *, store: str = "sqlite:///demo.db") -> dict[str, Any]:
+def demo_config(
+    installed: Sequence[str], *, store: str = f"sqlite:///{_STORE_FILE}"
+) -> dict[str, Any]:
     """Return the demo project file (as data) for the installed connector names.
 
     Raises:
@@ -122,6 +125,9 @@ def demo_config(installed: Sequence[str], *, store: str = "sqlite:///demo.db") -
 def _project(keep: Path | None) -> Iterator[Path]:
     if keep is not None:
         keep.mkdir(parents=True, exist_ok=True)
+        # The emulators start empty: a store left by an earlier demo would disagree with them.
+        for leftover in keep.glob(f"{_STORE_FILE}*"):
+            leftover.unlink()
         yield keep
         return
     with tempfile.TemporaryDirectory(prefix="freehold-demo-") as folder:
