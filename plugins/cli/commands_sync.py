@@ -56,6 +56,8 @@ from freehold.plugins.hookspecs import DeliveryKind, DeliveryOperation
 if TYPE_CHECKING:
     from collections.abc import Awaitable
 
+    from pydantic import JsonValue
+
     from freehold.core.connector import Connector
     from freehold.core.consent import ContactFilter
     from freehold.core.sync import DeliveryWrapper
@@ -532,9 +534,16 @@ def runs_group(ctx: click.Context, *, limit: int, kind: str | None, as_json: boo
             run.status,
             str(counts.get("sent", "")),
             str(counts.get("accepted", "")),
-            str(sum(rejected.values())) if isinstance(rejected, dict) else "",  # type: ignore[arg-type]
+            _total(rejected),
         )
     app.console.print(table)
+
+
+def _total(counts: JsonValue) -> str:
+    """Return the sum of a `{reason: count}` figure of a run, or nothing when absent."""
+    if not isinstance(counts, dict):
+        return ""
+    return str(sum(value for value in counts.values() if isinstance(value, int)))
 
 
 @runs_group.command("show")
