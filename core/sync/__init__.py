@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from freehold.core.sync._engine import SyncEngine
 from freehold.core.sync._executor import Delivery, DeliveryWrapper, SyncOptions, execute_plan
+from freehold.core.sync._isolate import Isolation, send_isolating
 from freehold.core.sync._limiter import AccountLimiter, LimiterRegistry
 from freehold.core.sync._plan import PlanKind, PlanRow, RowSpool, SyncTarget, TargetPlan
 from freehold.core.sync._planner import PlanOptions, member_key, plan_target
@@ -28,6 +29,7 @@ __all__ = [
     "AccountLimiter",
     "Delivery",
     "DeliveryWrapper",
+    "Isolation",
     "LimiterRegistry",
     "PlanKind",
     "PlanOptions",
@@ -50,4 +52,5 @@ __all__ = [
     "member_key",
     "plan_target",
     "rejected_rows",
+    "send_isolating",
 ]

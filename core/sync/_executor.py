@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
@@ -25,14 +25,13 @@ import anyio
 
 from freehold.core.capabilities import AudienceSession, SessionMode
 from freehold.core.errors import (
-    BatchRejectedError,
-    BatchTooLargeError,
     PermanentError,
     RetriableError,
     ThrottledError,
 )
 from freehold.core.models import EmailStatus, Member, Outcome, OutcomeStatus
 from freehold.core.retry import RetryPolicy, retry_call
+from freehold.core.sync._isolate import Isolation, send_isolating
 from freehold.core.sync._plan import PlanKind, PlanRow, RowSpool, TargetPlan
 from freehold.core.sync._record import Recorder, RowResult, refused_run
 from freehold.core.sync._report import SyncProgress, TargetReport, TargetStatus
@@ -103,6 +102,10 @@ def _member(row: PlanRow) -> Member:
     )
 
 
+def _key_of(member: Member) -> str:
+    return member.key
+
+
 def _run_status(status: TargetStatus) -> str:
     return {TargetStatus.REFUSED: "failed"}.get(status, status.value)
 
@@ -139,7 +142,7 @@ class _TargetRun:
         self.progress = progress
         self.deliver = deliver
         self.limits = target.connector.audience_limits
-        self.batch_rows = self.limits.max_rows
+        self.isolation = Isolation(fit=self.limits.max_rows)
         self.recorder = Recorder(engine, target.audience.key, target.destination)
         self.recorder.rejected = set(plan.rejected)
         self.report = TargetReport(
@@ -227,7 +230,7 @@ class _TargetRun:
             self.progress.started(
                 target.label,
                 rows=self.plan.to_send,
-                batches=math.ceil(self.plan.to_send / self.batch_rows),
+                batches=math.ceil(self.plan.to_send / self.isolation.fit),
             )
         if resume is not None:
             await self._resolve_earlier()
@@ -303,59 +306,22 @@ class _TargetRun:
         destination = self.target.destination
         return await self._call(lambda: deliver(destination, delivery, lambda: send(members)))
 
-    def _checked(self, outcomes: Sequence[Outcome], members: Sequence[Member]) -> None:
-        if len(outcomes) != len(members) or any(
-            outcome.key != member.key for outcome, member in zip(outcomes, members, strict=False)
-        ):
-            msg = (
-                f"connector {self.target.connector_name!r} answered {len(outcomes)} outcomes "
-                f"for a batch of {len(members)} rows, not one per row in order"
-            )
-            raise PermanentError(msg)
-
     async def _send_rows(self, operation: str, rows: list[PlanRow]) -> list[RowResult]:
         """Send rows as one batch; split it when too large, bisect it when refused whole."""
         members = [_member(row) for row in rows]
-        try:
-            outcomes = await self._request(operation, members)
-        except BatchTooLargeError as exc:
-            if len(rows) == 1:
-                return [
-                    RowResult(
-                        rows[0],
-                        operation,
-                        Outcome.rejected(members[0].key, str(exc), code="too_large"),
-                    )
-                ]
-            self.report.splits += 1
-            half = len(rows) // 2
-            self.batch_rows = max(1, min(self.batch_rows, half))
-            return await self._halves(operation, rows, half)
-        except BatchRejectedError as exc:
-            if len(rows) == 1:
-                code = exc.vendor_code or "batch_rejected"
-                return [
-                    RowResult(
-                        rows[0], operation, Outcome.rejected(members[0].key, str(exc), code=code)
-                    )
-                ]
-            self.report.bisections += 1
-            return await self._halves(operation, rows, len(rows) // 2)
-        except RetriableError as exc:
-            return [
-                RowResult(
-                    row, operation, Outcome.retriable(member.key, str(exc), code=exc.vendor_code)
-                )
-                for row, member in zip(rows, members, strict=True)
-            ]
-        self._checked(outcomes, members)
+        isolation = self.isolation
+        outcomes = await send_isolating(
+            members,
+            lambda batch: self._request(operation, list(batch)),
+            key=_key_of,
+            isolation=isolation,
+            vendor=self.target.connector_name,
+        )
+        self.report.splits = isolation.splits
+        self.report.bisections = isolation.bisections
         return [
             RowResult(row, operation, outcome) for row, outcome in zip(rows, outcomes, strict=True)
         ]
-
-    async def _halves(self, operation: str, rows: list[PlanRow], half: int) -> list[RowResult]:
-        first = await self._send_rows(operation, rows[:half])
-        return first + await self._send_rows(operation, rows[half:])
 
     # -- phases -------------------------------------------------------------------------------
 
@@ -368,7 +334,7 @@ class _TargetRun:
                     blocked.append(row)
                     continue
                 batch.append(row)
-                if len(batch) >= self.batch_rows:
+                if len(batch) >= self.isolation.fit:
                     yield batch
                     batch = []
         if batch:
