@@ -19,6 +19,8 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "freehold.plugins.cli.commands.init",
     "freehold.plugins.cli.commands.plugins",
     "freehold.plugins.cli.commands.validate",
+    "freehold.plugins.cli.commands_demo",
     "freehold.plugins.cli.commands_events",
+    "freehold.plugins.cli.commands_sync",
 )
 """Module names of the plugins that ship with freehold, sorted."""
