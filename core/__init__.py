@@ -46,6 +46,7 @@ from freehold.core.config import (
     load_config,
 )
 from freehold.core.connector import Connector, ConnectorConfig
+from freehold.core.consent import consent_drop_reason, email_status_for, read_back_email_consent
 from freehold.core.emulator import (
     Emulator,
     EmulatorRequest,
@@ -129,6 +130,19 @@ from freehold.core.models import (
 )
 from freehold.core.redaction import RedactingFilter, redact
 from freehold.core.retry import BackoffHint, RetryPolicy, retry_call
+from freehold.core.sync import (
+    Isolation,
+    PlanKind,
+    PlanOptions,
+    SyncEngine,
+    SyncOptions,
+    SyncReport,
+    SyncTarget,
+    TargetPlan,
+    TargetReport,
+    TargetStatus,
+    send_isolating,
+)
 
 __all__ = [
     "ActionSource",
@@ -199,6 +213,7 @@ __all__ = [
     "ImportKind",
     "ImportMapping",
     "InputError",
+    "Isolation",
     "LifecycleStage",
     "Member",
     "MemberScore",
@@ -207,6 +222,8 @@ __all__ = [
     "Outcome",
     "OutcomeStatus",
     "PermanentError",
+    "PlanKind",
+    "PlanOptions",
     "Profile",
     "ProjectConfig",
     "Purpose",
@@ -216,8 +233,15 @@ __all__ = [
     "RetryPolicy",
     "RowRejectedError",
     "SessionMode",
+    "SyncEngine",
     "SyncMode",
+    "SyncOptions",
+    "SyncReport",
     "SyncSettings",
+    "SyncTarget",
+    "TargetPlan",
+    "TargetReport",
+    "TargetStatus",
     "ThrottledError",
     "TransientError",
     "VendorError",
@@ -225,6 +249,8 @@ __all__ = [
     "check_config",
     "compute_all",
     "compute_audience",
+    "consent_drop_reason",
+    "email_status_for",
     "error_for_response",
     "get_profile",
     "hash_identifier",
@@ -236,9 +262,11 @@ __all__ = [
     "normalize_contacts",
     "parse_retry_after",
     "raise_for_response",
+    "read_back_email_consent",
     "redact",
     "retry_call",
     "route",
     "send",
+    "send_isolating",
     "sha256_hex",
 ]
