@@ -11,7 +11,7 @@ import yaml
 from click.testing import CliRunner
 
 from freehold.core.store import Store
-from freehold.core.store.schema import contacts, outbox
+from freehold.core.store.schema import attributes, contacts, outbox
 from freehold.plugins import BUILTIN_PLUGINS, FreeholdPluginManager
 from freehold.plugins.cli import create_cli
 
@@ -50,37 +50,25 @@ def test_store_upgrade_creates_then_reports_the_revision(project: Path) -> None:
     assert (project.parent / "store.db").exists()
 
 
-def test_import_contacts_with_a_named_mapping_and_flags(project: Path) -> None:
+def test_import_contacts_with_a_named_mapping_and_flags(project: Path, store_url: str) -> None:
     path = project.parent / "crm.csv"
     path.write_text(
         "Mail,Tier,Phone\nAda@example.com,gold,+33612345678\nbad,silver,\n", encoding="utf-8"
     )
-    code, out = _run(
-        project,
-        "import",
-        "contacts",
-        str(path),
-        "--mapping",
-        "crm",
-        "--map",
-        "Phone=phone",
-        "--json",
-    )
+    flags = ("--mapping", "crm", "--map", "Phone=phone", "--store", store_url)
+    code, out = _run(project, "import", "contacts", str(path), *flags, "--json")
     assert code == 0, out
     summary = json.loads(out)
     assert (summary["new"], summary["rejected"], summary["rows_read"]) == (1, 1, 2)
     assert summary["rejects_path"] == str(project.parent / "crm.rejects.csv")
-    code, out = _run(
-        project, "import", "contacts", str(path), "--mapping", "crm", "--map", "Phone=phone"
-    )
+    code, out = _run(project, "import", "contacts", str(path), *flags)
     assert code == 0
     assert "unchanged" in out
     assert "Rejected rows are listed in" in out
-    with (
-        Store.open(f"sqlite:///{project.parent / 'store.db'}") as store,
-        store.begin() as connection,
-    ):
+    with Store.open(store_url) as store, store.begin() as connection:
         assert connection.scalar(sa.select(sa.func.count()).select_from(contacts)) == 1
+        tiers = connection.scalars(sa.select(attributes.c.value)).all()
+    assert tiers == ["gold"]
 
 
 def test_import_events_can_queue_the_routed_destinations(project: Path) -> None:
