@@ -21,6 +21,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "freehold.plugins.cli.commands.validate",
     "freehold.plugins.cli.commands_demo",
     "freehold.plugins.cli.commands_events",
+    "freehold.plugins.cli.commands_store",
     "freehold.plugins.cli.commands_sync",
 )
 """Module names of the plugins that ship with freehold, sorted."""
