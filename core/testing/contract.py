@@ -21,11 +21,14 @@ declares its limits; `check()` passes with the emulator's credentials and raises
 with a wrong secret; throttling is retriable (with `retry_after` when the vendor sends one),
 server errors, timeouts and dropped connections are `TransientError`; a refused row is a
 `rejected` outcome; an audience session adds and removes members as the emulator sees them;
-events get one outcome each; erasure removes a member.
+events get one outcome each; erasure removes a member; a campaign is created held (a paid one
+paused, an email one a draft), started, held again (an email one by unscheduling it) and has
+statistics.
 
 Hooks to override (all optional when the connector's `emulator()` and `emulator_config()` are
 implemented): `make_emulator`, `make_config`, `wrong_secret_config`, `sample_members`,
-`member_identity`, `emulator_members`, `rejected_member`, `sample_events`, `invalid_event`.
+`member_identity`, `emulator_members`, `rejected_member`, `sample_events`, `invalid_event`,
+`sample_campaign`.
 `modes` limits the ways the emulator is reached.
 """
 
@@ -35,7 +38,7 @@ import datetime as dt
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from ipaddress import IPv4Address
@@ -72,6 +75,7 @@ from freehold.core.models import (
     Campaign,
     CampaignStats,
     CampaignStatus,
+    Channel,
     EmailStatus,
     Event,
     Identifiers,
@@ -89,6 +93,8 @@ _SLUG = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 _SECRET_NAME = re.compile(r"(key|token|secret|password|credential)", re.IGNORECASE)
 _WRONG_SECRET = "freehold-contract-wrong-secret"  # noqa: S105 - a deliberately wrong credential
 _POLLS = 50
+_HELD = frozenset({CampaignStatus.DRAFT, CampaignStatus.PAUSED})
+"""Campaign states in which nothing goes out until `resume_campaign`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +114,7 @@ class ContractEndpoint:
     transport: httpx.AsyncBaseTransport | None
 
 
-def _explain(outcomes: list[Outcome]) -> str:
+def _explain(outcomes: Sequence[Outcome]) -> str:
     """Describe outcomes with the vendor's code and reason for those not accepted."""
     return ", ".join(
         f"{o.key}: {o.status.value}"
@@ -268,7 +274,11 @@ class ConnectorContract:
         return None
 
     def sample_campaign(self) -> Campaign | None:
-        """Return a campaign the vendor accepts, created paused; None skips the campaign check."""
+        """Return a campaign the vendor accepts; None skips the campaign round trip.
+
+        A paid campaign is created `paused`; an email campaign (channel `email`) is created as a
+        `draft` and must accept a schedule time on a whole hour a day ahead.
+        """
         return None
 
     # -- fixtures -----------------------------------------------------------------------------
@@ -317,7 +327,7 @@ class ConnectorContract:
         return None
 
     @staticmethod
-    async def settle(session: AudienceSession, outcomes: list[Outcome]) -> list[Outcome]:
+    async def settle(session: AudienceSession, outcomes: Sequence[Outcome]) -> list[Outcome]:
         """Poll `session` until no outcome is pending, keeping the batch's order."""
         by_key = {o.key: o for o in outcomes}
         for _ in range(_POLLS):
@@ -602,12 +612,20 @@ class ConnectorContract:
 
     @pytest.mark.anyio
     async def test_campaign_round_trip(self, endpoint: ContractEndpoint) -> None:
-        """A campaign is created paused, read back, resumed, paused, and has statistics."""
+        """A campaign is created held, read back, started, held again, and has statistics.
+
+        Held means nothing goes out until `resume_campaign`: a paid campaign is `paused`, an
+        email campaign a `draft`. A paid campaign resumes and pauses. An email campaign cannot
+        pause a send, so it is scheduled a day ahead (`scheduled`), paused (unscheduled: held
+        again), then sent (`sending` or `sent`) before its statistics are read.
+        """
         if not issubclass(self.connector_class, CampaignManagement):
             pytest.skip(f"{self.connector_class.__name__} does not implement CampaignManagement")
         campaign = self.sample_campaign()
         if campaign is None:
             pytest.skip("sample_campaign() gives no campaign to create")
+        email = campaign.channel is Channel.EMAIL
+        created_as = CampaignStatus.DRAFT if email else CampaignStatus.PAUSED
         async with self.connect(endpoint) as connector:
             assert isinstance(connector, CampaignManagement)
             refs: list[AudienceRef] = []
@@ -617,19 +635,48 @@ class ConnectorContract:
             read = await connector.get_campaign(vendor_id)
             assert read.vendor_id == vendor_id, "get_campaign() lost the vendor id"
             assert read.name == campaign.name, "get_campaign() changed the name"
-            assert read.status is CampaignStatus.PAUSED, (
-                f"a new campaign must be created paused, it is {read.status.value}"
+            assert read.status is created_as, (
+                f"a new {campaign.channel.value} campaign must be created "
+                f"{created_as.value}, it is {read.status.value}"
             )
-            await connector.resume_campaign(vendor_id)
-            resumed = (await connector.get_campaign(vendor_id)).status
-            assert resumed is not CampaignStatus.PAUSED, "resume_campaign() left it paused"
-            await connector.pause_campaign(vendor_id)
-            paused = (await connector.get_campaign(vendor_id)).status
-            assert paused is CampaignStatus.PAUSED, "pause_campaign() did not pause it"
+            if email:
+                await self._email_round_trip(connector, vendor_id)
+            else:
+                await connector.resume_campaign(vendor_id)
+                resumed = (await connector.get_campaign(vendor_id)).status
+                assert resumed not in _HELD, f"resume_campaign() left it {resumed.value}"
+                await connector.pause_campaign(vendor_id)
+                paused = (await connector.get_campaign(vendor_id)).status
+                assert paused is CampaignStatus.PAUSED, "pause_campaign() did not pause it"
             today = dt.datetime.now(dt.UTC).date()
             stats = await connector.campaign_stats(vendor_id, today, today)
         assert isinstance(stats, CampaignStats)
         assert stats.vendor_id == vendor_id, "campaign_stats() is not keyed by the campaign"
+
+    @staticmethod
+    async def _email_round_trip(connector: CampaignManagement, vendor_id: str) -> None:
+        """Schedule, unschedule, then send an email campaign (see `test_campaign_round_trip`)."""
+        hour = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+        at = hour + dt.timedelta(days=1, hours=1)
+        await connector.resume_campaign(vendor_id, at=at)
+        scheduled = await connector.get_campaign(vendor_id)
+        assert scheduled.status is CampaignStatus.SCHEDULED, (
+            f"resume_campaign(at=...) must schedule an email campaign, it is "
+            f"{scheduled.status.value}"
+        )
+        assert scheduled.starts_at == at, (
+            f"the campaign reads back starting at {scheduled.starts_at}, it was scheduled at {at}"
+        )
+        await connector.pause_campaign(vendor_id)
+        held = (await connector.get_campaign(vendor_id)).status
+        assert held in _HELD, (
+            f"pause_campaign() must unschedule a scheduled email campaign, it is {held.value}"
+        )
+        await connector.resume_campaign(vendor_id)
+        sent = (await connector.get_campaign(vendor_id)).status
+        assert sent in (CampaignStatus.SENDING, CampaignStatus.SENT), (
+            f"resume_campaign() must send an email campaign now, it is {sent.value}"
+        )
 
     @pytest.mark.anyio
     async def test_secrets_never_reach_the_logs(

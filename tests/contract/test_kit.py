@@ -202,3 +202,120 @@ class TestFake(Contract):
     )
     result.assert_outcomes(passed=14, skipped=1)
     result.stdout.fnmatch_lines(["*sample_campaign() gives no campaign to create*"])
+
+
+EMAIL_CAMPAIGNS = """
+from freehold.core.models import Campaign, CampaignStats, CampaignStatus, Channel, EmailContent
+
+
+class EmailCampaigns(FakeConnector):
+    '''Email campaigns kept in memory: a draft is scheduled, unscheduled, then sent.'''
+
+    held = {}
+
+    async def create_campaign(self, campaign, audiences):
+        self.held["c1"] = (campaign, CampaignStatus.DRAFT, None)
+        return "c1"
+
+    async def get_campaign(self, vendor_id):
+        campaign, status, at = self.held[vendor_id]
+        update = {"status": status, "starts_at": at, "vendor_id": vendor_id}
+        return campaign.model_copy(update=update)
+
+    async def pause_campaign(self, vendor_id):
+        campaign, status, _ = self.held[vendor_id]
+        if status is CampaignStatus.SCHEDULED:
+            self.held[vendor_id] = (campaign, CampaignStatus.DRAFT, None)
+
+    async def resume_campaign(self, vendor_id, *, at=None):
+        campaign, _, _ = self.held[vendor_id]
+        status = CampaignStatus.SCHEDULED if at else CampaignStatus.SENT
+        self.held[vendor_id] = (campaign, status, at)
+
+    async def campaign_stats(self, vendor_id, start, end):
+        return CampaignStats(vendor_id=vendor_id, start=start, end=end, sends=1)
+
+
+class EmailContract(Contract):
+    def sample_campaign(self):
+        return Campaign(
+            key="spring",
+            name="Spring",
+            channel=Channel.EMAIL,
+            email=EmailContent(
+                subject="Spring", from_name="Shop", from_email="news@shop.example", html="<p>Hi</p>"
+            ),
+        )
+"""
+
+
+def test_an_email_campaign_round_trip_passes_when_drafts_schedule_and_send(
+    pytester: pytest.Pytester,
+) -> None:
+    result = run_kit(
+        pytester,
+        EMAIL_CAMPAIGNS
+        + """
+class TestEmail(EmailContract):
+    connector_class = EmailCampaigns
+""",
+    )
+    result.assert_outcomes(passed=15)
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        (
+            """
+    async def pause_campaign(self, vendor_id):
+        pass
+""",
+            "*pause_campaign() must unschedule a scheduled email campaign, it is scheduled*",
+        ),
+        (
+            """
+    async def resume_campaign(self, vendor_id, *, at=None):
+        campaign, _, _ = self.held[vendor_id]
+        self.held[vendor_id] = (campaign, CampaignStatus.SENT, None)
+""",
+            "*resume_campaign(at=...) must schedule an email campaign, it is sent*",
+        ),
+        (
+            """
+    async def create_campaign(self, campaign, audiences):
+        self.held["c1"] = (campaign, CampaignStatus.PAUSED, None)
+        return "c1"
+""",
+            "*a new email campaign must be created draft, it is paused*",
+        ),
+        (
+            """
+    async def resume_campaign(self, vendor_id, *, at=None):
+        campaign, _, _ = self.held[vendor_id]
+        status = CampaignStatus.SCHEDULED if at else CampaignStatus.DRAFT
+        self.held[vendor_id] = (campaign, status, at)
+""",
+            "*resume_campaign() must send an email campaign now, it is draft*",
+        ),
+    ],
+    ids=["pause-keeps-the-schedule", "schedule-sends-now", "created-paused", "send-stays-draft"],
+)
+def test_a_broken_email_campaign_round_trip_fails(
+    pytester: pytest.Pytester, broken: str, message: str
+) -> None:
+    result = run_kit(
+        pytester,
+        EMAIL_CAMPAIGNS
+        + """
+class Broken(EmailCampaigns):
+"""
+        + broken
+        + """
+
+class TestBroken(EmailContract):
+    connector_class = Broken
+""",
+    )
+    assert failed_tests(result) == {"test_campaign_round_trip"}
+    result.stdout.fnmatch_lines([message])

@@ -11,7 +11,15 @@ from openapi.validate import OpenApiDocument
 
 from freehold.connectors.mailchimp import MailchimpConnector, MailchimpEmulator
 from freehold.core.emulator import Emulator
-from freehold.core.models import AudienceRef, Event, Identifiers, Member
+from freehold.core.models import (
+    AudienceRef,
+    Campaign,
+    Channel,
+    EmailContent,
+    Event,
+    Identifiers,
+    Member,
+)
 from freehold.core.testing import ConnectorContract
 
 CONTRACT_EMAILS = [f"contract{i}@example.com" for i in range(5)]
@@ -49,4 +57,17 @@ class TestMailchimpContract(ConnectorContract):
             name="x",
             occurred_at=dt.datetime.now(dt.UTC),
             identifiers=Identifiers(email=CONTRACT_EMAILS[0]),
+        )
+
+    def sample_campaign(self) -> Campaign:
+        return Campaign(
+            key="contract-campaign",
+            name="freehold contract campaign",
+            channel=Channel.EMAIL,
+            email=EmailContent(
+                subject="Contract",
+                from_name="freehold",
+                from_email="news@example.com",
+                html="<p>contract</p>",
+            ),
         )
