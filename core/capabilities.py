@@ -106,8 +106,11 @@ class AudienceSession(ABC):
         """Return the JSON-serializable vendor state needed to resume this session."""
 
     @abstractmethod
-    async def add(self, batch: Sequence[Member]) -> list[Outcome]:
+    async def add(self, batch: Sequence[Member]) -> Sequence[Outcome]:
         """Add (or upsert) `batch`, returning one outcome per member, in order.
+
+        Return `Outcomes` (a common answer plus exceptions) rather than a list where most
+        rows share one answer: a model per row costs more than the rest of a warm sync.
 
         Raises:
             BatchTooLargeError: the encoded batch exceeds a vendor limit; the engine splits it.
@@ -116,7 +119,7 @@ class AudienceSession(ABC):
         """
 
     @abstractmethod
-    async def remove(self, batch: Sequence[Member]) -> list[Outcome]:
+    async def remove(self, batch: Sequence[Member]) -> Sequence[Outcome]:
         """Remove `batch` from the audience, returning one outcome per member, in order."""
 
     async def poll(self) -> list[Outcome]:

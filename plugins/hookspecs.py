@@ -173,7 +173,7 @@ def freehold_filter_contacts(
 
 
 @hookspec
-def freehold_wrap_delivery(destination: str, operation: DeliveryOperation) -> list[Outcome]:
+def freehold_wrap_delivery(destination: str, operation: DeliveryOperation) -> Sequence[Outcome]:
     """Wrap each batch delivered to a vendor (a new-style pluggy wrapper).
 
     Called around every batch the engine sends: an audience add or remove, or a batch of

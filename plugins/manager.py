@@ -17,7 +17,7 @@ import os
 import re
 from collections.abc import Awaitable, Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, cast
 
 import pluggy
 
@@ -45,6 +45,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+_Wrapper: TypeAlias = "Generator[None, Sequence[Outcome], Sequence[Outcome]]"
+"""A `freehold_wrap_delivery` wrapper: yields once, receives and returns the outcomes."""
 
 DISABLE_AUTOLOAD_ENV = "FREEHOLD_DISABLE_PLUGIN_AUTOLOAD"
 """Set (to any non-empty value) to skip every entry-point plugin; built-ins still load."""
@@ -358,8 +361,8 @@ class FreeholdPluginManager(pluggy.PluginManager):
         self,
         destination: str,
         operation: DeliveryLike,
-        send: Callable[[], Awaitable[list[Outcome]]],
-    ) -> list[Outcome]:
+        send: Callable[[], Awaitable[Sequence[Outcome]]],
+    ) -> Sequence[Outcome]:
         """Run `send()` inside every `freehold_wrap_delivery` wrapper, as pluggy would.
 
         Wrappers are entered outermost first (tryfirst ones outermost) and left in reverse
@@ -378,13 +381,14 @@ class FreeholdPluginManager(pluggy.PluginManager):
             )
         kwargs: dict[str, object] = {"destination": destination, "operation": operation}
         impls = [impl for impl in self.hook.freehold_wrap_delivery.get_hookimpls() if impl.wrapper]
-        entered: list[tuple[str, Generator[None, list[Outcome], list[Outcome]]]] = []
-        result: list[Outcome] = []
+        entered: list[tuple[str, _Wrapper]] = []
+        result: Sequence[Outcome] = []
         error: BaseException | None = None
         try:
             for impl in reversed(impls):
                 generator = cast(
-                    "Generator[None, list[Outcome], list[Outcome]]", self._call(impl, kwargs)
+                    "Generator[None, Sequence[Outcome], Sequence[Outcome]]",
+                    self._call(impl, kwargs),
                 )
                 next(generator)
                 entered.append((impl.plugin_name, generator))
@@ -406,17 +410,17 @@ class FreeholdPluginManager(pluggy.PluginManager):
 
 def _leave_wrapper(
     plugin_name: str,
-    generator: Generator[None, list[Outcome], list[Outcome]],
-    result: list[Outcome],
+    generator: _Wrapper,
+    result: Sequence[Outcome],
     error: BaseException | None,
-) -> tuple[list[Outcome], BaseException | None]:
+) -> tuple[Sequence[Outcome], BaseException | None]:
     try:
         if error is not None:
             generator.throw(error)
         else:
             generator.send(result)
     except StopIteration as stop:
-        return cast("list[Outcome]", stop.value), None
+        return cast("Sequence[Outcome]", stop.value), None
     except BaseException as exc:
         return result, exc
     generator.close()

@@ -37,7 +37,7 @@ from freehold.connectors.meta._members import (
 )
 from freehold.core.capabilities import AudienceSession, SessionMode
 from freehold.core.errors import BatchTooLargeError, PermanentError, VendorRequestError
-from freehold.core.models import Audience, AudienceRef, Member, Outcome, OutcomeStatus
+from freehold.core.models import Audience, AudienceRef, Member, Outcome, Outcomes
 
 __all__ = [
     "MAX_ROWS",
@@ -240,11 +240,11 @@ class MetaAudienceSession(AudienceSession):
 
     # -- the engine's calls ---------------------------------------------------------------------
 
-    async def add(self, batch: Sequence[Member]) -> list[Outcome]:
+    async def add(self, batch: Sequence[Member]) -> Outcomes:
         """Add `batch` (or, in a replace session, make it part of the new membership)."""
         return await self._upload_batch("add", batch, value=self._value_based)
 
-    async def remove(self, batch: Sequence[Member]) -> list[Outcome]:
+    async def remove(self, batch: Sequence[Member]) -> Outcomes:
         """Remove `batch` from the audience (POST `/users` with `method=DELETE`)."""
         if self.mode is SessionMode.REPLACE:
             msg = "a replace session has no removals: members not added are dropped by Meta"
@@ -296,9 +296,7 @@ class MetaAudienceSession(AudienceSession):
 
     # -- encoding and outcomes ------------------------------------------------------------------
 
-    async def _upload_batch(
-        self, kind: str, batch: Sequence[Member], *, value: bool
-    ) -> list[Outcome]:
+    async def _upload_batch(self, kind: str, batch: Sequence[Member], *, value: bool) -> Outcomes:
         encoded = self._encode(batch, value=value)
         if not encoded.rows:
             return self._outcomes(batch, encoded, {})
@@ -306,7 +304,7 @@ class MetaAudienceSession(AudienceSession):
         self._note_received(upload, response)
         outcomes = self._outcomes(batch, encoded, response)
         for row, position in zip(reversed(encoded.rows), reversed(encoded.positions), strict=True):
-            if outcomes[position].status is OutcomeStatus.ACCEPTED:
+            if position not in outcomes.exceptions:
                 upload.closing = {"layout": encoded.layout.to_json(), "row": row}
                 break
         return outcomes
@@ -321,8 +319,8 @@ class MetaAudienceSession(AudienceSession):
 
     def _outcomes(
         self, batch: Sequence[Member], encoded: EncodedBatch, response: Mapping[str, Any]
-    ) -> list[Outcome]:
-        outcomes: list[Outcome | None] = [None] * len(batch)
+    ) -> Outcomes:
+        outcomes: dict[int, Outcome] = {}
         for index, reason in encoded.skipped.items():
             outcomes[index] = Outcome.rejected(batch[index].key, reason, code="not_sent")
         self.counts["rows_not_sent"] += len(encoded.skipped)
@@ -342,7 +340,7 @@ class MetaAudienceSession(AudienceSession):
                 bad = next(
                     (cell for cell in row if isinstance(cell, str) and cell in samples), None
                 )
-                if bad is not None and outcomes[position] is None:
+                if bad is not None and position not in outcomes:
                     self.counts["invalid_sampled"] += 1
                     outcomes[position] = Outcome.rejected(
                         batch[position].key,
@@ -351,10 +349,7 @@ class MetaAudienceSession(AudienceSession):
                     )
         session = response.get("session_id")
         ref = str(session) if session is not None else None
-        return [
-            outcome or Outcome.accepted(member.key, vendor_ref=ref)
-            for outcome, member in zip(outcomes, batch, strict=True)
-        ]
+        return Outcomes([member.key for member in batch], vendor_ref=ref, exceptions=outcomes)
 
     # -- Meta upload sessions -------------------------------------------------------------------
 

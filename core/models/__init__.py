@@ -24,7 +24,7 @@ from freehold.core.models._contact import (
 )
 from freehold.core.models._event import ActionSource, ClickIds, Event, EventItem, EventName
 from freehold.core.models._member import EmailStatus, Member
-from freehold.core.models._outcome import Outcome, OutcomeStatus
+from freehold.core.models._outcome import Outcome, Outcomes, OutcomeStatus
 
 __all__ = [
     "ActionSource",
@@ -54,6 +54,7 @@ __all__ = [
     "NeutralModel",
     "Outcome",
     "OutcomeStatus",
+    "Outcomes",
     "Purpose",
     "SyncMode",
 ]

@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
@@ -33,7 +33,7 @@ from freehold.core.models import EmailStatus, Member, Outcome, OutcomeStatus
 from freehold.core.retry import RetryPolicy, retry_call
 from freehold.core.sync._isolate import Isolation, send_isolating
 from freehold.core.sync._plan import PlanKind, PlanRow, RowSpool, TargetPlan
-from freehold.core.sync._record import Recorder, RowResult, refused_run
+from freehold.core.sync._record import BatchResult, Recorder, RowResult, refused_run
 from freehold.core.sync._report import SyncProgress, TargetReport, TargetStatus
 
 if TYPE_CHECKING:
@@ -82,8 +82,8 @@ class Delivery:
     audience_key: str
 
 
-Send = Callable[[], Awaitable[list[Outcome]]]
-DeliveryWrapper = Callable[[str, Delivery, Send], Awaitable[list[Outcome]]]
+Send = Callable[[], Awaitable[Sequence[Outcome]]]
+DeliveryWrapper = Callable[[str, Delivery, Send], Awaitable[Sequence[Outcome]]]
 """Runs `send()` for (destination, delivery) inside the plugins' delivery wrappers."""
 
 
@@ -158,7 +158,7 @@ class _TargetRun:
         self.pending: dict[str, RowResult] = {}
         self.requeue: list[PlanRow] = []
         self.cleared: set[int] = set()
-        self._deferred: list[list[RowResult]] = []
+        self._deferred: list[BatchResult] = []
         self._write_lock = asyncio.Lock()
 
     # -- the run ------------------------------------------------------------------------------
@@ -288,7 +288,7 @@ class _TargetRun:
 
         return await retry_call(self.options.retry, attempt)
 
-    async def _request(self, operation: str, members: list[Member]) -> list[Outcome]:
+    async def _request(self, operation: str, members: list[Member]) -> Sequence[Outcome]:
         session = self.session
         if session is None:  # pragma: no cover - set before any phase
             msg = "no open session"
@@ -306,7 +306,7 @@ class _TargetRun:
         destination = self.target.destination
         return await self._call(lambda: deliver(destination, delivery, lambda: send(members)))
 
-    async def _send_rows(self, operation: str, rows: list[PlanRow]) -> list[RowResult]:
+    async def _send_rows(self, operation: str, rows: list[PlanRow]) -> BatchResult:
         """Send rows as one batch; split it when too large, bisect it when refused whole."""
         members = [_member(row) for row in rows]
         isolation = self.isolation
@@ -319,9 +319,7 @@ class _TargetRun:
         )
         self.report.splits = isolation.splits
         self.report.bisections = isolation.bisections
-        return [
-            RowResult(row, operation, outcome) for row, outcome in zip(rows, outcomes, strict=True)
-        ]
+        return BatchResult(rows, operation, outcomes)
 
     # -- phases -------------------------------------------------------------------------------
 
@@ -350,7 +348,7 @@ class _TargetRun:
             for row in rows
         ]
         self.report.retriable += len(results)
-        self._deferred.append(results)
+        self._deferred.extend(BatchResult.of(results))
 
     async def _phase(self, operation: str, spool: RowSpool) -> None:
         if len(spool):
@@ -371,9 +369,9 @@ class _TargetRun:
             ]
             self.requeue = []
             self.report.retriable += len(left)
-            self._deferred.append(left)
-        for results in self._deferred:
-            await self._write(results)
+            self._deferred.extend(BatchResult.of(left))
+        for deferred in self._deferred:
+            await self._write(deferred)
         self._deferred = []
 
     async def _send_all(
@@ -394,33 +392,41 @@ class _TargetRun:
         at most `concurrency_per_audience` batches are sent or waiting to be written.
         """
         try:
-            results = await self._send_rows(operation, rows)
-            retriable = OutcomeStatus.RETRIABLE
-            answered = [r for r in results if r.outcome.status is not retriable]
-            self.requeue.extend(r.row for r in results if r.outcome.status is retriable)
+            batch = await self._send_rows(operation, rows)
+            retry, answered = batch.split(OutcomeStatus.RETRIABLE)
+            self.requeue.extend(retry)
             self._count(answered)
             self.report.batches += 1
             await self._write(answered)
         finally:
             slots.release()
         if self.progress is not None:
-            self.progress.advanced(self.target.label, rows=len(answered), batches=1)
+            self.progress.advanced(self.target.label, rows=len(answered.rows), batches=1)
 
-    def _count(self, results: Iterable[RowResult]) -> None:
+    def _count(self, batch: BatchResult) -> None:
+        """Count a batch's answers (retriable ones aside) and note its pending rows."""
         report = self.report
-        for result in results:
-            outcome = result.outcome
-            if outcome.status is OutcomeStatus.ACCEPTED:
-                report.accepted += 1
-                if result.operation == _REMOVE and result.row[0] == _CHANGE:
-                    self.cleared.add(result.row[1])
-            elif outcome.status is OutcomeStatus.REJECTED:
-                report.rejected[outcome.code or outcome.reason or "rejected"] += 1
-            elif outcome.status is OutcomeStatus.PENDING:
-                report.pending += 1
-                self.pending[outcome.key] = result
+        outcomes = batch.outcomes
+        tally = outcomes.counts()
+        report.accepted += tally.get(OutcomeStatus.ACCEPTED, 0)
+        if outcomes.status is OutcomeStatus.REJECTED:
+            reason = outcomes.code or outcomes.reason or "rejected"
+            report.rejected[reason] += len(outcomes) - len(outcomes.exceptions)
+        for own in outcomes.exceptions.values():
+            if own.status is OutcomeStatus.REJECTED:
+                report.rejected[own.code or own.reason or "rejected"] += 1
+        if tally.get(OutcomeStatus.PENDING) or batch.operation == _REMOVE:
+            accepted, pending = OutcomeStatus.ACCEPTED, OutcomeStatus.PENDING
+            for index, (row, status, answer) in enumerate(batch.answers()):
+                if status is pending:
+                    report.pending += 1
+                    self.pending[outcomes.keys[index]] = RowResult(
+                        row, batch.operation, answer or outcomes[index]
+                    )
+                elif status is accepted and row[0] == _CHANGE:
+                    self.cleared.add(row[1])
 
-    async def _write(self, results: list[RowResult], *, resolving: bool = False) -> None:
+    async def _write(self, batch: BatchResult, *, resolving: bool = False) -> None:
         session = self.session
         state = session.state if session is not None else {}
         counts = self.report.counts()
@@ -428,7 +434,7 @@ class _TargetRun:
         async with self._write_lock:
             await anyio.to_thread.run_sync(
                 lambda: self.recorder.commit(
-                    results, session_state=state, counts=counts, now=now, resolving=resolving
+                    batch, session_state=state, counts=counts, now=now, resolving=resolving
                 )
             )
 
@@ -456,9 +462,10 @@ class _TargetRun:
                 if outcome.status is OutcomeStatus.RETRIABLE:
                     self.report.retriable += 1
                 resolved.append(RowResult(waiting.row, waiting.operation, outcome))
-            self._count(r for r in resolved if r.outcome.status is not OutcomeStatus.PENDING)
-            if resolved:
-                await self._write(resolved, resolving=True)
+            for group in BatchResult.of(resolved):
+                _still, answered = group.split(OutcomeStatus.PENDING)
+                self._count(answered)
+                await self._write(group, resolving=True)
             if earlier:
                 await self._resolve(earlier)
             if not self.pending or time.monotonic() >= deadline:

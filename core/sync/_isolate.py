@@ -1,7 +1,8 @@
 """Sending one batch so that one bad row cannot sink the others: split, bisect, answer every row.
 
 Shared by audience sync and event delivery: `send_isolating` sends a batch through `send`
-(which paces and retries) and always returns one outcome per item, in order:
+(which paces and retries) and always returns one outcome per item, in order, as compact
+`Outcomes` (a common answer plus exceptions):
 
 - a batch too large once encoded (`BatchTooLargeError`) is split in two, and `Isolation.fit`
   remembers the size that fitted, so the caller cuts later batches smaller; one item too large
@@ -25,7 +26,7 @@ from freehold.core.errors import (
     PermanentError,
     RetriableError,
 )
-from freehold.core.models import Outcome
+from freehold.core.models import Outcome, Outcomes, OutcomeStatus
 
 __all__ = ["Isolation", "send_isolating"]
 
@@ -49,12 +50,12 @@ class Isolation:
 
 async def send_isolating(
     items: Sequence[T],
-    send: Callable[[Sequence[T]], Awaitable[list[Outcome]]],
+    send: Callable[[Sequence[T]], Awaitable[Sequence[Outcome]]],
     *,
     key: Callable[[T], str],
     isolation: Isolation,
     vendor: str,
-) -> list[Outcome]:
+) -> Outcomes:
     """Send `items` as one batch (or as many as isolating needs); one outcome per item, in order.
 
     Args:
@@ -73,7 +74,7 @@ async def send_isolating(
         outcomes = await send(items)
     except BatchTooLargeError as exc:
         if len(items) == 1:
-            return [Outcome.rejected(key(items[0]), str(exc), code="too_large")]
+            return Outcomes.of([Outcome.rejected(key(items[0]), str(exc), code="too_large")])
         isolation.splits += 1
         half = len(items) // 2
         isolation.fit = max(1, min(isolation.fit, half))
@@ -81,32 +82,32 @@ async def send_isolating(
     except BatchRejectedError as exc:
         if len(items) == 1:
             code = exc.vendor_code or "batch_rejected"
-            return [Outcome.rejected(key(items[0]), str(exc), code=code)]
+            return Outcomes.of([Outcome.rejected(key(items[0]), str(exc), code=code)])
         isolation.bisections += 1
         half = len(items) // 2
         return await _halves(items, half, send, key=key, isolation=isolation, vendor=vendor)
     except RetriableError as exc:
-        return [Outcome.retriable(key(item), str(exc), code=exc.vendor_code) for item in items]
-    if len(outcomes) != len(items) or any(
-        outcome.key != key(item) for outcome, item in zip(outcomes, items, strict=False)
-    ):
+        keys = [key(item) for item in items]
+        return Outcomes(keys, OutcomeStatus.RETRIABLE, reason=str(exc), code=exc.vendor_code)
+    answered = Outcomes.of(outcomes)
+    if list(answered.keys) != [key(item) for item in items]:
         msg = (
             f"connector {vendor!r} answered {len(outcomes)} outcomes for a batch of "
             f"{len(items)} rows, not one per row in order"
         )
         raise PermanentError(msg)
-    return outcomes
+    return answered
 
 
 async def _halves(
     items: Sequence[T],
     half: int,
-    send: Callable[[Sequence[T]], Awaitable[list[Outcome]]],
+    send: Callable[[Sequence[T]], Awaitable[Sequence[Outcome]]],
     *,
     key: Callable[[T], str],
     isolation: Isolation,
     vendor: str,
-) -> list[Outcome]:
+) -> Outcomes:
     first = await send_isolating(items[:half], send, key=key, isolation=isolation, vendor=vendor)
     second = await send_isolating(items[half:], send, key=key, isolation=isolation, vendor=vendor)
-    return first + second
+    return Outcomes.concat([first, second])

@@ -9,18 +9,18 @@ again; one killed before it sends the batch again (vendor writes are idempotent)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import JsonValue
 from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
 
-from freehold.core.models import Outcome, OutcomeStatus
+from freehold.core.models import Outcome, Outcomes, OutcomeStatus
 from freehold.core.store.schema import ledger, rejections, run_outcomes, runs
 from freehold.core.sync._plan import PlanRow
 
-__all__ = ["PreviousRun", "Recorder", "RowResult", "refused_run"]
+__all__ = ["BatchResult", "PreviousRun", "Recorder", "RowResult", "refused_run"]
 
 _ADD = "add"
 _REMOVE = "remove"
@@ -34,6 +34,59 @@ class RowResult:
     row: PlanRow
     operation: str
     outcome: Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """The answers to one batch: its plan rows, the operation, and their outcomes in row order.
+
+    The outcomes are compact (`Outcomes`: a common answer plus exceptions), so a batch of ten
+    thousand accepted rows is counted and recorded without a model per row.
+    """
+
+    rows: Sequence[PlanRow]
+    operation: str
+    outcomes: Outcomes
+
+    @classmethod
+    def of(cls, results: Sequence[RowResult]) -> list[BatchResult]:
+        """Group single-row results by operation, keeping their order within each."""
+        grouped: dict[str, list[RowResult]] = {}
+        for result in results:
+            grouped.setdefault(result.operation, []).append(result)
+        return [
+            cls([r.row for r in rows], operation, Outcomes.of([r.outcome for r in rows]))
+            for operation, rows in grouped.items()
+        ]
+
+    def split(self, status: OutcomeStatus) -> tuple[list[PlanRow], BatchResult]:
+        """Return the rows answered `status`, and this batch without them."""
+        outcomes = self.outcomes
+        exceptions = outcomes.exceptions
+        if outcomes.status is not status and all(
+            own.status is not status for own in exceptions.values()
+        ):
+            return [], self
+        taken: list[int] = []
+        kept: list[int] = []
+        for index in range(len(self.rows)):
+            own = exceptions.get(index)
+            answered = outcomes.status if own is None else own.status
+            (taken if answered is status else kept).append(index)
+        rest = BatchResult([self.rows[i] for i in kept], self.operation, outcomes.take(kept))
+        return [self.rows[i] for i in taken], rest
+
+    def answers(self) -> Iterator[tuple[PlanRow, OutcomeStatus, Outcome | None]]:
+        """Yield `(row, status, own outcome or None when it has the common answer)`."""
+        exceptions = self.outcomes.exceptions
+        common = self.outcomes.status
+        if not exceptions:
+            for row in self.rows:
+                yield row, common, None
+            return
+        for index, row in enumerate(self.rows):
+            own = exceptions.get(index)
+            yield (row, common, None) if own is None else (row, own.status, own)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +231,7 @@ class Recorder:
 
     def commit(
         self,
-        results: Iterable[RowResult],
+        batch: BatchResult,
         *,
         session_state: dict[str, JsonValue],
         counts: dict[str, JsonValue],
@@ -191,6 +244,8 @@ class Recorder:
         this runs once per batch of up to tens of thousands of rows.
         """
         run_pk = self._run()
+        operation = batch.operation
+        common = batch.outcomes
         with self.engine.begin() as conn:
             bulk = _Bulk(conn)
             stamp = bulk.bind(runs.c.started_at, now)
@@ -201,24 +256,15 @@ class Recorder:
             refused: list[tuple[Any, ...]] = []
             cleared: list[int] = []
             sent = bulk.processor(ledger.c.sent)
-            for result in results:
-                row, operation, outcome = result.row, result.operation, result.outcome
+            accepted = OutcomeStatus.ACCEPTED
+            for row, status, own in batch.answers():
                 pk, key = row[1], row[2]
-                status = outcome.status
+                answer = common if own is None else own
+                reason, code, vendor_ref = answer.reason, answer.code, answer.vendor_ref
                 outcomes.append(
-                    (
-                        status.value,
-                        outcome.reason,
-                        outcome.code,
-                        outcome.vendor_ref,
-                        stamp,
-                        run_pk,
-                        str(pk),
-                        pk,
-                        operation,
-                    )
+                    (status.value, reason, code, vendor_ref, stamp, run_pk, str(pk), pk, operation)
                 )
-                if status is OutcomeStatus.ACCEPTED:
+                if status is accepted:
                     if operation == _REMOVE:
                         gone.append(pk)
                         continue
@@ -229,7 +275,7 @@ class Recorder:
                             pk,
                             key,
                             sent(row[3]) if sent else row[3],
-                            outcome.vendor_ref,
+                            vendor_ref,
                             stamp,
                             stamp,
                         )
@@ -238,18 +284,7 @@ class Recorder:
                         cleared.append(pk)
                 elif status is OutcomeStatus.REJECTED and operation == _ADD:
                     self.rejected.add(pk)
-                    refused.append(
-                        (
-                            audience,
-                            destination,
-                            pk,
-                            key,
-                            outcome.reason,
-                            outcome.code,
-                            stamp,
-                            run_pk,
-                        )
-                    )
+                    refused.append((audience, destination, pk, key, reason, code, stamp, run_pk))
             if resolving:
                 bulk.update(
                     run_outcomes,

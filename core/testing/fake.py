@@ -43,7 +43,15 @@ from freehold.core.http import (
     raise_for_response,
     send,
 )
-from freehold.core.models import Audience, AudienceRef, Event, Member, Outcome, OutcomeStatus
+from freehold.core.models import (
+    Audience,
+    AudienceRef,
+    Event,
+    Member,
+    Outcome,
+    Outcomes,
+    OutcomeStatus,
+)
 from freehold.core.testing._fake_campaigns import FakeCampaigns
 from freehold.core.testing.fake_emulator import FAKE_ACCOUNT_ID, FAKE_API_KEY, FakeEmulator
 
@@ -371,10 +379,10 @@ class FakeSession(AudienceSession):
             "open_jobs": len(self._jobs),
         }
 
-    def _count(self, outcomes: list[Outcome]) -> list[Outcome]:
-        for outcome in outcomes:
-            if outcome.status is not OutcomeStatus.PENDING:
-                self._counts[outcome.status.value] += 1
+    def _count(self, outcomes: Outcomes) -> Outcomes:
+        for status, rows in outcomes.counts().items():
+            if status is not OutcomeStatus.PENDING:
+                self._counts[status.value] += rows
         return outcomes
 
     async def _session(self) -> str:
@@ -390,15 +398,15 @@ class FakeSession(AudienceSession):
             self._session_id = str(opened.json()["id"])
         return self._session_id
 
-    async def add(self, batch: Sequence[Member]) -> list[Outcome]:
+    async def add(self, batch: Sequence[Member]) -> Outcomes:
         """Add `batch`; one outcome per member, keyed by the member key."""
         return await self._send(batch, f"/v1/audiences/{self.ref.vendor_id}/members")
 
-    async def remove(self, batch: Sequence[Member]) -> list[Outcome]:
+    async def remove(self, batch: Sequence[Member]) -> Outcomes:
         """Remove `batch`; members the audience does not hold are accepted."""
         return await self._send(batch, f"/v1/audiences/{self.ref.vendor_id}/members:remove")
 
-    async def _send(self, batch: Sequence[Member], path: str) -> list[Outcome]:
+    async def _send(self, batch: Sequence[Member], path: str) -> Outcomes:
         session_id = await self._session()
         rows = [
             {_WIRE_KEYS[k]: v for k, v in member.identifiers.items() if k in _WIRE_KEYS}
@@ -413,11 +421,9 @@ class FakeSession(AudienceSession):
         if response.status_code == 202:
             job_id = str(answer["job"]["id"])
             self._jobs[job_id] = [member.key for member in batch]
-            return [Outcome.pending(member.key, vendor_ref=job_id) for member in batch]
-        errors = {error["index"]: error for error in answer["errors"]}
-        return self._count(
-            [_outcome(member.key, errors.get(index)) for index, member in enumerate(batch)]
-        )
+            return Outcomes(self._jobs[job_id], OutcomeStatus.PENDING, vendor_ref=job_id)
+        keys = [member.key for member in batch]
+        return self._count(_outcomes(keys, answer["errors"]))
 
     async def poll(self) -> list[Outcome]:
         """Ask every open job once; return the outcomes of those that finished."""
@@ -426,10 +432,8 @@ class FakeSession(AudienceSession):
             answer = (await self.connector.request("GET", f"/v1/jobs/{job_id}")).json()
             if answer["status"] != "done":
                 continue
-            by_index = {r["index"]: r for r in answer["results"] if r["status"] != "accepted"}
-            resolved.extend(
-                self._count([_outcome(key, by_index.get(i)) for i, key in enumerate(keys)])
-            )
+            errors = [r for r in answer["results"] if r["status"] != "accepted"]
+            resolved.extend(self._count(_outcomes(keys, errors)))
             del self._jobs[job_id]
         return resolved
 
@@ -444,10 +448,15 @@ class FakeSession(AudienceSession):
         self._closed = True
 
 
-def _outcome(key: str, error: dict[str, Any] | None) -> Outcome:
-    if error is None:
-        return Outcome.accepted(key)
-    return Outcome.rejected(key, str(error.get("message", "rejected")), code=error.get("code"))
+def _outcomes(keys: list[str], errors: list[dict[str, Any]]) -> Outcomes:
+    """All accepted but the rows the vendor listed as errors (by index)."""
+    rejected = {
+        error["index"]: Outcome.rejected(
+            keys[error["index"]], str(error.get("message", "rejected")), code=error.get("code")
+        )
+        for error in errors
+    }
+    return Outcomes(keys, exceptions=rejected)
 
 
 def fake_config(base_url: str, **overrides: Any) -> FakeConfig:  # noqa: ANN401

@@ -183,8 +183,8 @@ def _delivery_wrapper(app: AppContext) -> DeliveryWrapper | None:
         return None
 
     def deliver(
-        destination: str, delivery: Delivery, send: Callable[[], Awaitable[list[Outcome]]]
-    ) -> Awaitable[list[Outcome]]:
+        destination: str, delivery: Delivery, send: Callable[[], Awaitable[Sequence[Outcome]]]
+    ) -> Awaitable[Sequence[Outcome]]:
         operation = DeliveryOperation(
             kind=DeliveryKind(delivery.kind),
             connector=delivery.connector,
