@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any
 
 from freehold.connectors.klaviyo._config import REVISION, KlaviyoConfig
 from freehold.connectors.klaviyo.connector import KlaviyoConnector
-from freehold.connectors.klaviyo.emulator import EMULATOR_API_KEY, KlaviyoEmulator
+from freehold.connectors.klaviyo.emulator import (
+    EMULATOR_API_KEY,
+    EMULATOR_CONVERSION_METRIC_ID,
+    KlaviyoEmulator,
+)
 from freehold.plugins import hookimpl
 
 if TYPE_CHECKING:
@@ -16,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EMULATOR_API_KEY",
+    "EMULATOR_CONVERSION_METRIC_ID",
     "REVISION",
     "KlaviyoConfig",
     "KlaviyoConnector",

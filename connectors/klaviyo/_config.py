@@ -1,4 +1,4 @@
-"""Klaviyo settings: the private API key, the pinned revision, the property mapping."""
+"""Klaviyo settings: the private API key, the pinned revision, mappings, the conversion metric."""
 
 from __future__ import annotations
 
@@ -31,4 +31,13 @@ class KlaviyoConfig(ConnectorConfig):
     list_names: dict[str, str] = Field(
         default_factory=dict,
         description="Per freehold audience key: the Klaviyo list name (default: audience name).",
+    )
+    conversion_metric_id: str | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "Id of the metric campaign statistics count as conversions, usually Placed Order "
+            "(Klaviyo's reporting API requires one); campaign stats raise a ConfigError "
+            "without it."
+        ),
     )

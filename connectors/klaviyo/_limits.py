@@ -15,6 +15,7 @@ __all__ = [
     "LIST_RELATIONSHIP_MAX",
     "PROFILE_FILTER_MAX",
     "RATE_LIMITS",
+    "REPORT_MAX_DAYS",
     "SUBSCRIBE_MAX",
     "UNSUBSCRIBE_MAX",
     "RateLimit",
@@ -35,6 +36,8 @@ PROFILE_FILTER_MAX = 100
 """Values in one `any(email,[...])` profile filter (one page of 100)."""
 EVENT_BULK_MAX = 1_000
 """Events per event bulk create job."""
+REPORT_MAX_DAYS = 365
+"""Days one campaign values report may span (Klaviyo: at most one year)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,16 @@ RATE_LIMITS: dict[tuple[str, str], RateLimit] = {
     ("POST", "/api/events"): _XL,
     ("POST", "/api/event-bulk-create-jobs"): _M,
     ("POST", "/api/data-privacy-deletion-jobs"): _S,
+    ("POST", "/api/campaigns"): _M,
+    ("GET", "/api/campaigns/{id}"): _M,
+    ("PATCH", "/api/campaigns/{id}"): _M,
+    ("GET", "/api/campaign-messages/{id}/template"): _M,
+    ("POST", "/api/campaign-message-assign-template"): _M,
+    ("POST", "/api/templates"): _L,
+    ("DELETE", "/api/templates/{id}"): _L,
+    ("POST", "/api/campaign-send-jobs"): _M,
+    ("GET", "/api/campaign-send-jobs/{id}"): _M,
+    ("PATCH", "/api/campaign-send-jobs/{id}"): _M,
     ("POST", "/api/campaign-values-reports"): RateLimit(1, 2),
 }
 """Per (method, path template): the documented burst and steady limits."""

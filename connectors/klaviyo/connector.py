@@ -1,4 +1,4 @@
-"""The Klaviyo connector: lists as audiences, synced through profile bulk import jobs."""
+"""The Klaviyo connector: lists as audiences, export, events, email campaigns and erasure."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from pydantic import JsonValue
 
-from freehold.connectors.klaviyo._api import KlaviyoApi
+from freehold.connectors.klaviyo._campaigns import KlaviyoCampaigns
 from freehold.connectors.klaviyo._config import KlaviyoConfig
 from freehold.connectors.klaviyo._events import event_job, event_problem
 from freehold.connectors.klaviyo._export import exported_profile, filter_time
@@ -21,7 +21,11 @@ from freehold.connectors.klaviyo._limits import (
     limit_for,
 )
 from freehold.connectors.klaviyo._session import KlaviyoSession
-from freehold.connectors.klaviyo.emulator import EMULATOR_API_KEY, KlaviyoEmulator
+from freehold.connectors.klaviyo.emulator import (
+    EMULATOR_API_KEY,
+    EMULATOR_CONVERSION_METRIC_ID,
+    KlaviyoEmulator,
+)
 from freehold.core.capabilities import (
     AudienceExport,
     AudienceSync,
@@ -54,13 +58,15 @@ _CHANGED_FILTERS = (
 )
 
 
-class KlaviyoConnector(KlaviyoApi, AudienceSync, AudienceExport, EventDelivery, ContactErasure):
+class KlaviyoConnector(
+    KlaviyoCampaigns, AudienceSync, AudienceExport, EventDelivery, ContactErasure
+):
     """Klaviyo's server-side API (revision pinned by `KlaviyoConfig.revision`).
 
     A freehold audience is a Klaviyo list, found by name or created. Members are sent by clear,
     normalized email address; their email subscription follows the engine's email rules and a
     profile Klaviyo holds as unsubscribed or suppressed is never subscribed again (see
-    `KlaviyoSession`).
+    `KlaviyoSession`). Email campaigns target lists (see `KlaviyoCampaigns`).
     """
 
     identity_profile: ClassVar[str] = "email"
@@ -90,9 +96,13 @@ class KlaviyoConnector(KlaviyoApi, AudienceSync, AudienceExport, EventDelivery, 
 
     @classmethod
     def emulator_config(cls, base_url: str) -> KlaviyoConfig:
-        """Return a config for a fresh emulator served at `base_url`."""
+        """Return a config for a fresh emulator served at `base_url` (Placed Order converts)."""
         return KlaviyoConfig.model_validate(
-            {"api_key": EMULATOR_API_KEY, "api_base_url": base_url.rstrip("/")}
+            {
+                "api_key": EMULATOR_API_KEY,
+                "api_base_url": base_url.rstrip("/"),
+                "conversion_metric_id": EMULATOR_CONVERSION_METRIC_ID,
+            }
         )
 
     async def check(self) -> None:
