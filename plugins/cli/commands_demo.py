@@ -3,7 +3,8 @@
 It creates a temporary project (SQLite store, every demo destination on its connector's bundled
 emulator), generates the sample brand, computes the audiences, prints the plan, syncs and
 prints the report. The destinations are data (`DEMO_DESTINATIONS`): each connector issue adds
-its platform there; a destination whose connector is not installed is left out.
+its platform there; a destination whose connector is not installed is left out. The email role
+is played by Mailchimp unless `--email` picks another connector of `EMAIL_DESTINATIONS`.
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ from freehold.plugins.cli.commands_sync import (
 )
 
 __all__ = [
+    "DEFAULT_EMAIL",
     "DEMO_AUDIENCES",
     "DEMO_DESTINATIONS",
+    "EMAIL_DESTINATIONS",
     "DemoDestination",
     "demo_command",
     "demo_config",
@@ -66,9 +69,22 @@ class DemoDestination:
     settings: Mapping[str, Any] = field(default_factory=dict)
 
 
+EMAIL_DESTINATIONS: dict[str, DemoDestination] = {
+    "mailchimp": DemoDestination(
+        "email", "mailchimp", ("newsletter",), {"fields": {"first_name": "FNAME"}}
+    ),
+    "klaviyo": DemoDestination(
+        "email", "klaviyo", ("newsletter",), {"fields": {"first_name": "first_name"}}
+    ),
+}
+"""The connectors that can play the demo's email role (`freehold demo --email NAME`)."""
+
+DEFAULT_EMAIL = "mailchimp"
+"""The connector playing the email role when `--email` is not given."""
+
 DEMO_DESTINATIONS: tuple[DemoDestination, ...] = (
     DemoDestination("social_ads", "meta", ("customers", "recent_buyers")),
-    DemoDestination("email", "mailchimp", ("newsletter",), {"fields": {"first_name": "FNAME"}}),
+    EMAIL_DESTINATIONS[DEFAULT_EMAIL],
 )
 """The demo's destinations, in order; a connector issue adds its platform here."""
 
@@ -98,14 +114,28 @@ def freehold_register_commands(cli: click.Group) -> None:
 
 
 def demo_config(
-    installed: Sequence[str], *, store: str = f"sqlite:///{_STORE_FILE}"
+    installed: Sequence[str],
+    *,
+    store: str = f"sqlite:///{_STORE_FILE}",
+    email: str = DEFAULT_EMAIL,
 ) -> dict[str, Any]:
     """Return the demo project file (as data) for the installed connector names.
 
+    `email` names the connector playing the email role (a key of `EMAIL_DESTINATIONS`).
+
     Raises:
-        ConfigError: none of the demo connectors is installed.
+        ConfigError: `email` is unknown, or chosen but not installed; or none of the demo
+            connectors is installed.
     """
-    chosen = [d for d in DEMO_DESTINATIONS if d.connector in installed]
+    if email not in EMAIL_DESTINATIONS:
+        known = ", ".join(sorted(EMAIL_DESTINATIONS))
+        msg = f"the demo's email role is played by one of: {known}; not {email!r}"
+        raise ConfigError(msg)
+    if email != DEFAULT_EMAIL and email not in installed:
+        msg = f"the demo's email role needs the {email} connector installed"
+        raise ConfigError(msg)
+    roles = [EMAIL_DESTINATIONS[email] if d.role == "email" else d for d in DEMO_DESTINATIONS]
+    chosen = [d for d in roles if d.connector in installed]
     if not chosen:
         wanted = ", ".join(sorted({d.connector for d in DEMO_DESTINATIONS}))
         msg = f"the demo needs one of these connectors installed: {wanted}"
@@ -143,16 +173,24 @@ def _project(keep: Path | None) -> Iterator[Path]:
     help="How many sample people to generate.",
 )
 @click.option(
+    "--email",
+    type=click.Choice(sorted(EMAIL_DESTINATIONS)),
+    default=DEFAULT_EMAIL,
+    show_default=True,
+    help="The connector that plays the email destination, on its emulator.",
+)
+@click.option(
     "--keep",
     type=click.Path(file_okay=False, path_type=Path),
     help="Build the demo project in this folder and keep it (default: a temporary folder).",
 )
 @click.pass_context
-def demo_command(ctx: click.Context, *, contacts: int, keep: Path | None) -> None:
+def demo_command(ctx: click.Context, *, contacts: int, email: str, keep: Path | None) -> None:
     """Run the whole loop on a sample brand, with bundled emulators and no credentials.
 
     Creates a project (SQLite store, destinations on emulators), generates sample people and
-    events, computes the audiences, prints the plan, syncs, and prints the report.
+    events, computes the audiences, prints the plan, syncs, and prints the report. The email
+    destination is Mailchimp's emulator; `--email klaviyo` makes it Klaviyo's.
     """
     app = ctx.find_object(AppContext)
     if app is None:  # pragma: no cover - the freehold group always sets it
@@ -160,7 +198,7 @@ def demo_command(ctx: click.Context, *, contacts: int, keep: Path | None) -> Non
         raise click.UsageError(msg)
     with _project(keep) as folder:
         config_path = folder / "freehold.yaml"
-        project = demo_config(sorted(app.connector_classes()))
+        project = demo_config(sorted(app.connector_classes()), email=email)
         config_path.write_text(yaml.safe_dump(project, sort_keys=False), encoding="utf-8")
         demo = AppContext(
             plugins=app.plugins,
