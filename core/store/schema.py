@@ -24,6 +24,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     PrimaryKeyConstraint,
@@ -53,6 +54,7 @@ __all__ = [
     "metadata",
     "outbox",
     "rejections",
+    "run_batches",
     "run_outcomes",
     "runs",
     "store_meta",
@@ -366,7 +368,23 @@ run_outcomes = Table(
     Column("at", UtcDateTime, nullable=False, default=utcnow),
     PrimaryKeyConstraint("run_pk", "key", "operation"),
 )
-"""Per-row outcome of a run."""
+"""Per-row outcome of a run (rows answered otherwise than their batch's common answer)."""
+
+run_batches = Table(
+    "run_batches",
+    metadata,
+    Column("run_pk", _Pk, ForeignKey("runs.pk", ondelete="CASCADE"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("operation", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("vendor_ref", Text, nullable=True),
+    Column("at", UtcDateTime, nullable=False, default=utcnow),
+    Column("rows", Integer, nullable=False),
+    Column("contact_pks", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("run_pk", "seq"),
+)
+"""The rows of a batch that share its common answer: their contact pks packed as int64 (little
+endian). A run's per-row outcomes are these rows plus its `run_outcomes`."""
 
 audit_log = Table(
     "audit_log",

@@ -17,11 +17,13 @@ from freehold.core.sync._plan import PlanKind, PlanRow, RowSpool, SyncTarget, Ta
 from freehold.core.sync._planner import PlanOptions, member_key, plan_target
 from freehold.core.sync._report import SyncProgress, SyncReport, TargetReport, TargetStatus
 from freehold.core.sync._runs import (
+    OutcomeRow,
     RejectedRow,
     RunDetail,
     RunSummary,
     get_run,
     list_runs,
+    outcome_rows,
     rejected_rows,
 )
 
@@ -31,6 +33,7 @@ __all__ = [
     "DeliveryWrapper",
     "Isolation",
     "LimiterRegistry",
+    "OutcomeRow",
     "PlanKind",
     "PlanOptions",
     "PlanRow",
@@ -50,6 +53,7 @@ __all__ = [
     "get_run",
     "list_runs",
     "member_key",
+    "outcome_rows",
     "plan_target",
     "rejected_rows",
     "send_isolating",

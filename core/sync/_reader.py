@@ -59,9 +59,29 @@ _IN_CHUNK = 500
 
 
 def _stream(conn: Connection, query: Select[Any]) -> Iterator[Sequence[Any]]:
-    result = conn.execution_options(yield_per=_YIELD).execute(query)
+    # A statement option: `Connection.execution_options` would set it on the connection for
+    # every later statement too.
+    result = conn.execute(query.execution_options(yield_per=_YIELD))
     for partition in result.partitions():
         yield from partition
+
+
+def _plain_stream(conn: Connection, query: Select[Any]) -> Iterator[Sequence[Any]]:
+    """Stream rows whose columns need no type conversion, as the driver's own tuples.
+
+    On SQLite (whose cursors are lazy) this skips building a `Row` per row, half the cost of
+    reading a million members; other databases stream through `yield_per`.
+    """
+    if conn.dialect.name != "sqlite":
+        yield from _stream(conn, query)
+        return
+    result = conn.execute(query)
+    try:
+        cursor = result.cursor
+        while rows := cursor.fetchmany(_YIELD):
+            yield from rows
+    finally:
+        result.close()
 
 
 def member_rows(
@@ -111,7 +131,7 @@ def member_rows(
         .where(audience_members.c.audience_pk == audience_pk)
         .order_by(audience_members.c.contact_pk)
     )
-    return _stream(conn, query)
+    return _plain_stream(conn, query)
 
 
 def _in_audience(audience_pk: int, pk_column: ColumnElement[int]) -> ColumnElement[bool]:
@@ -189,7 +209,7 @@ def ledger_rows(
         .where(ledger.c.audience_key == audience_key, ledger.c.destination == destination)
         .order_by(ledger.c.contact_pk)
     )
-    return _stream(conn, query)
+    return _plain_stream(conn, query)
 
 
 def rejected_keys(conn: Connection, audience_key: str, destination: str) -> dict[int, str]:

@@ -1,14 +1,18 @@
 """What a sync writes: runs, one outcome per row, the ledger and rejections, per batch.
 
-Every batch the vendor answered is committed in one transaction: its rows' outcomes, the
-ledger rows it acknowledged (added, refreshed or removed), the rejections it produced, and the
-connector's session state. A process killed after the commit resumes without sending the batch
-again; one killed before it sends the batch again (vendor writes are idempotent).
+Every batch the vendor answered is committed in one transaction: its rows' outcomes (the rows
+sharing the batch's common acceptance as one packed `run_batches` row, the others one
+`run_outcomes` row each), the ledger rows it acknowledged (added, refreshed or removed), the
+rejections it produced, and the connector's session state. A process killed after the commit
+resumes without sending the batch again; one killed before it sends the batch again (vendor
+writes are idempotent).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,10 +21,18 @@ from pydantic import JsonValue
 from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
 
 from freehold.core.models import Outcome, Outcomes, OutcomeStatus
-from freehold.core.store.schema import ledger, rejections, run_outcomes, runs
+from freehold.core.store.schema import ledger, rejections, run_batches, run_outcomes, runs
 from freehold.core.sync._plan import PlanRow
 
-__all__ = ["BatchResult", "PreviousRun", "Recorder", "RowResult", "refused_run"]
+__all__ = [
+    "BatchResult",
+    "PreviousRun",
+    "Recorder",
+    "RowResult",
+    "pack_pks",
+    "refused_run",
+    "unpack_pks",
+]
 
 _ADD = "add"
 _REMOVE = "remove"
@@ -112,6 +124,23 @@ _LEDGER_COLUMNS = (
 _REJECTION_COLUMNS = (*_TARGET_KEY, "member_key", "reason", "code", "at", "run_pk")
 
 
+def pack_pks(pks: Sequence[int]) -> bytes:
+    """Pack contact pks as little-endian int64, as `run_batches.contact_pks` holds them."""
+    packed = array("q", pks)
+    if sys.byteorder != "little":  # pragma: no cover - every supported platform is little endian
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def unpack_pks(data: bytes) -> list[int]:
+    """Return the contact pks packed by `pack_pks`."""
+    packed = array("q")
+    packed.frombytes(data)
+    if sys.byteorder != "little":  # pragma: no cover
+        packed.byteswap()
+    return packed.tolist()
+
+
 class _Bulk:
     """Bulk statements at the driver level, in the dialect's parameter style.
 
@@ -176,6 +205,7 @@ class Recorder:
         self.audience_key = audience_key
         self.destination = destination
         self.run_pk: int | None = None
+        self._batches = 0
         self.rejected: set[int] = set()
         """Contact pks with a rejection row (given by the plan; kept up to date)."""
 
@@ -257,13 +287,34 @@ class Recorder:
             cleared: list[int] = []
             sent = bulk.processor(ledger.c.sent)
             accepted = OutcomeStatus.ACCEPTED
+            packed: list[int] | None = None
+            if (
+                not resolving
+                and common.status is accepted
+                and common.reason is None
+                and common.code is None
+            ):
+                packed = []
             for row, status, own in batch.answers():
                 pk, key = row[1], row[2]
                 answer = common if own is None else own
                 reason, code, vendor_ref = answer.reason, answer.code, answer.vendor_ref
-                outcomes.append(
-                    (status.value, reason, code, vendor_ref, stamp, run_pk, str(pk), pk, operation)
-                )
+                if own is None and packed is not None:
+                    packed.append(pk)
+                else:
+                    outcomes.append(
+                        (
+                            status.value,
+                            reason,
+                            code,
+                            vendor_ref,
+                            stamp,
+                            run_pk,
+                            str(pk),
+                            pk,
+                            operation,
+                        )
+                    )
                 if status is accepted:
                     if operation == _REMOVE:
                         gone.append(pk)
@@ -294,6 +345,20 @@ class Recorder:
                 )
             else:
                 bulk.insert(run_outcomes, (*_OUTCOME_SET, *_OUTCOME_KEY), outcomes, ignore=())
+            if packed:
+                self._batches += 1
+                conn.execute(
+                    insert(run_batches).values(
+                        run_pk=run_pk,
+                        seq=self._batches,
+                        operation=operation,
+                        status=accepted.value,
+                        vendor_ref=common.vendor_ref,
+                        at=now,
+                        rows=len(packed),
+                        contact_pks=pack_pks(packed),
+                    )
+                )
             self._delete(conn, ledger, gone)
             bulk.insert(ledger, _LEDGER_COLUMNS, held, ignore=_TARGET_KEY)
             self._delete(conn, rejections, cleared)

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pydantic import JsonValue
 from sqlalchemy import Engine, func, select
 
 from freehold.core.errors import InputError
-from freehold.core.store.schema import contacts, run_outcomes, runs
+from freehold.core.store.schema import contacts, run_batches, run_outcomes, runs
+from freehold.core.sync._record import unpack_pks
 
-__all__ = ["RejectedRow", "RunDetail", "RunSummary", "get_run", "list_runs", "rejected_rows"]
+__all__ = [
+    "OutcomeRow",
+    "RejectedRow",
+    "RunDetail",
+    "RunSummary",
+    "get_run",
+    "list_runs",
+    "outcome_rows",
+    "rejected_rows",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,9 +146,15 @@ def get_run(engine: Engine, run_pk: int) -> RunDetail:
             .where(run_outcomes.c.run_pk == run_pk)
             .group_by(run_outcomes.c.operation, run_outcomes.c.status)
         )
+        packed = conn.execute(
+            select(run_batches.c.operation, run_batches.c.status, func.sum(run_batches.c.rows))
+            .where(run_batches.c.run_pk == run_pk)
+            .group_by(run_batches.c.operation, run_batches.c.status)
+        )
         outcomes: dict[str, dict[str, int]] = {}
-        for operation, status, count in tallies:
-            outcomes.setdefault(operation, {})[status] = count
+        for operation, status, count in [*tallies, *packed]:
+            by_status = outcomes.setdefault(operation, {})
+            by_status[status] = by_status.get(status, 0) + int(count)
     return RunDetail(summary=_summary(row), plan=row.plan, outcomes=outcomes)
 
 
@@ -158,3 +175,40 @@ def rejected_rows(engine: Engine, run_pk: int, *, limit: int | None = None) -> l
         query = query.limit(limit)
     with engine.connect() as conn:
         return [RejectedRow(*row) for row in conn.execute(query)]
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeRow:
+    """One row's outcome in a run, as the store holds it (no personal value)."""
+
+    contact_pk: int | None
+    key: str
+    operation: str
+    status: str
+    reason: str | None = None
+    code: str | None = None
+
+
+def outcome_rows(engine: Engine, run_pk: int) -> Iterator[OutcomeRow]:
+    """Yield every row's outcome in a run: the packed batches' rows, then the others."""
+    with engine.connect() as conn:
+        batches = conn.execute(
+            select(run_batches.c.operation, run_batches.c.status, run_batches.c.contact_pks)
+            .where(run_batches.c.run_pk == run_pk)
+            .order_by(run_batches.c.seq)
+        )
+        for operation, status, packed in batches:
+            for pk in unpack_pks(packed):
+                yield OutcomeRow(pk, str(pk), operation, status)
+        single = conn.execute(
+            select(
+                run_outcomes.c.contact_pk,
+                run_outcomes.c.key,
+                run_outcomes.c.operation,
+                run_outcomes.c.status,
+                run_outcomes.c.reason,
+                run_outcomes.c.code,
+            ).where(run_outcomes.c.run_pk == run_pk)
+        )
+        for row in single:
+            yield OutcomeRow(*row)

@@ -10,8 +10,8 @@ from sync_fakes import connect, make_target, narrowed, vendor_members
 from sync_seed import audience, email_digest
 
 from freehold.core.models import SyncMode
-from freehold.core.store.schema import rejections, run_outcomes
-from freehold.core.sync import PlanOptions, TargetStatus, get_run, rejected_rows
+from freehold.core.store.schema import rejections
+from freehold.core.sync import PlanOptions, TargetStatus, get_run, outcome_rows, rejected_rows
 
 pytestmark = pytest.mark.anyio
 
@@ -38,15 +38,10 @@ async def test_full_sync_sends_every_member_within_the_batch_limits(store, seed,
     assert vendor_members(emulator) == {email_digest(pk) for pk in range(1, 1235)}
     assert all(len(body) <= 100 for body in _member_bodies(emulator))
     assert len(seed.ledger("vip", "social_ads")) == 1234
-    with store.engine.connect() as conn:
-        statuses = dict(
-            conn.execute(
-                select(run_outcomes.c.status, func.count())
-                .where(run_outcomes.c.run_pk == target.run_pk)
-                .group_by(run_outcomes.c.status)
-            ).all()
-        )
-    assert statuses == {"accepted": 1234}
+    rows = list(outcome_rows(store.engine, target.run_pk))
+    assert sorted(row.contact_pk for row in rows) == list(range(1, 1235))
+    assert {row.status for row in rows} == {"accepted"}
+    assert get_run(store.engine, target.run_pk).outcomes == {"add": {"accepted": 1234}}
 
 
 async def test_a_rerun_without_change_sends_nothing(seed, emulator, engine):

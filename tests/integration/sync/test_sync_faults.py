@@ -6,13 +6,11 @@ import json
 from collections import Counter
 
 import pytest
-from sqlalchemy import func, select
 from sync_fakes import FAST_RETRY, connect, make_target, vendor_members
 from sync_seed import audience, email_digest
 
 from freehold.core.models import SyncMode
-from freehold.core.store.schema import run_outcomes
-from freehold.core.sync import PlanOptions, SyncEngine, SyncOptions, list_runs
+from freehold.core.sync import PlanOptions, SyncEngine, SyncOptions, list_runs, outcome_rows
 
 pytestmark = pytest.mark.anyio
 
@@ -59,14 +57,9 @@ async def test_a_fault_run_ends_with_exactly_the_desired_membership(
     assert target.planned == {"add": 200, "update": 0, "change": 3, "refresh": 0, "remove": 100}
     assert vendor_members(emulator) == _desired(members, changed)
     assert set(seed.ledger("vip", "social_ads")) == set(members)
-    with store.engine.connect() as conn:
-        per_row = conn.execute(
-            select(run_outcomes.c.key, run_outcomes.c.operation, func.count())
-            .where(run_outcomes.c.run_pk == target.run_pk)
-            .group_by(run_outcomes.c.key, run_outcomes.c.operation)
-        ).all()
+    per_row = Counter((row.key, row.operation) for row in outcome_rows(store.engine, target.run_pk))
     assert len(per_row) == target.to_send
-    assert all(count == 1 for _key, _op, count in per_row)
+    assert set(per_row.values()) == {1}
 
 
 async def test_throttling_slows_the_account_limiter(seed, engine):

@@ -7,6 +7,7 @@ import stat
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
@@ -59,12 +60,19 @@ def test_upgrade_creates_then_has_nothing_left_to_do(store_url: str) -> None:
         assert store.dialect in {"sqlite", "postgresql"}
 
 
-def test_an_older_store_must_be_upgraded_first(store_url: str, monkeypatch) -> None:
-    Store.upgrade(store_url)
-    monkeypatch.setattr(migrate, "head_revision", lambda: "9999")
-    monkeypatch.setattr(migrate, "_check_known", lambda revision: None)
+def test_an_older_store_must_be_upgraded_first(store_url: str) -> None:
+    engine = sa.create_engine(store_url)
+    with engine.begin() as connection:
+        command.upgrade(migrate._config(connection), "0001")
+    engine.dispose()
     with pytest.raises(ConfigError, match=r"revision 0001.*freehold store upgrade"):
         Store.open(store_url)
+
+    revision = Store.upgrade(store_url)
+
+    assert (revision.before, revision.after) == ("0001", migrate.head_revision())
+    with Store.open(store_url) as store, store.begin() as connection:
+        assert "run_batches" in sa.inspect(connection).get_table_names()
 
 
 def test_a_store_from_a_newer_freehold_is_refused(store_url: str) -> None:
