@@ -51,3 +51,14 @@ def test_split_without_such_rows_returns_the_same_batch() -> None:
 
     assert retry == []
     assert rest is batch
+
+
+def test_the_ledger_json_of_sent_identifiers_reads_back_unchanged() -> None:
+    import json
+
+    from freehold.core.sync._record import _json_object
+
+    sent = {"email": 'zoé."quoted"@example.com', "phone": "+33612345678", "tab": "a\tb"}
+
+    assert json.loads(_json_object(sent)) == sent
+    assert _json_object({}) == "{}"
