@@ -1,25 +1,32 @@
-"""Benchmark a full audience sync and a 1 % re-sync over real HTTP, against the pure-Python floor.
+"""Benchmark the audience sync on the Meta emulator against the facebook-business SDK.
 
-    .venv/bin/python benchmarks/audience_sync.py [--contacts N] [--cold-contacts M] [--keep DIR]
+    .venv/bin/pip install -e ".[bench]"
+    .venv/bin/python benchmarks/audience_sync.py [--contacts N] [--sdk-contacts M]
+        [--cold-contacts C] [--keep DIR]
 
-The vendor is the fake vendor's emulator served by a separate process on 127.0.0.1; the client
-talks to it over real HTTP with `FakeConnector` (the Meta connector and the facebook-business
-SDK join this harness later). Every measured phase runs in its own child process, so each
-reports its own wall time and peak RSS:
+The vendor is `MetaEmulator` (members counted, not stored, answering every request after
+50 ms) served by a separate process on 127.0.0.1, over real HTTP. Every measured phase runs in
+its own child process (reporting its own wall time and peak RSS, interpreter start excluded),
+and each child refuses any connection to a non-loopback address. Phases:
 
-- warm: N contacts (default 1,000,000) whose digests are cached in the store; plan + full sync
-  of a mirror audience holding all of them (nothing in the ledger yet);
-- re-sync: 1 % of the members leave and 1 % new ones arrive; plan + sync again;
-- floor: the pure-Python floor, as `shared/design/benchmarks.md` measures it: raw values,
-  strip + lower + SHA-256 of the five fields inline, JSON, 4 concurrent `httpx` requests of
-  10,000 rows, no store, no ledger, no outcomes;
-- cold: M sample contacts (default 50,000) as raw rows → import (normalize, hash, store) →
-  plan → sync. The import path runs far slower than the sync today, so cold defaults to a
-  smaller M; pass `--cold-contacts 1000000` for the full figure.
+- sdk: the official `facebook-business` SDK, `CustomAudience.add_users(schema, rows,
+  is_raw=True)` with raw values (it normalizes, hashes and form-encodes them), 10,000 rows a
+  request, one request at a time (what the SDK does); pointed at the emulator as
+  `shared/design/benchmarks.md` describes;
+- floor: the pure-Python CPU reference: strip, lower and SHA-256 of the same five fields in a
+  tight loop (no I/O at all);
+- connector: `MetaConnector` alone, members prepared as the store holds them (cached
+  digests), one audience session, 10,000-row batches, 4 in flight;
+- warm: the sync engine with `MetaConnector`: N contacts whose digests are cached in the store,
+  plan + full sync of a mirror audience (nothing in the ledger yet);
+- re-sync: 1 % of the members leave and 1 % arrive; plan + sync again (only those rows leave);
+- cold: C sample contacts as raw rows through import (normalize, hash, store), audience,
+  plan and sync.
 
-Prints rows/s, wall time and peak RSS per phase, and the ratios: warm / floor, cold / floor,
-re-sync / warm. The warm store is built directly (synthetic values, digests computed here) and
-is not timed.
+Prints rows/s, wall time and peak RSS per phase, and the ratios against the SDK measured in
+the same run: warm / sdk (target 10x), cold / sdk (target 2x), re-sync / warm wall time
+(target at most 10 %). The warm store is built directly (synthetic people, digests computed
+here) and is not timed.
 """
 
 from __future__ import annotations
@@ -28,9 +35,11 @@ import argparse
 import asyncio
 import datetime as dt
 import hashlib
+import ipaddress
 import json
 import os
 import resource
+import socket
 import subprocess
 import sys
 import tempfile
@@ -39,21 +48,24 @@ from pathlib import Path
 from typing import Any
 
 FIELDS = ("email", "phone", "first_name", "last_name", "country")
-WIRE = {
-    "email": "email",
-    "phone": "phone",
-    "first_name": "fn",
-    "last_name": "ln",
-    "country": "country",
-}
 FIRST = ("Ada", "Alan", "Grace", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Edsger", "Zoé")
 LAST = ("Lovelace", "Turing", "Hopper", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Müller")
 COUNTRIES = ("US", "FR", "GB", "DE", "ES")
 ROWS_PER_REQUEST = 10_000
 CONCURRENCY = 4
+LATENCY_SECONDS = 0.05
+SDK_SCHEMA = ["EMAIL", "PHONE", "FN", "LN", "COUNTRY"]
 
 
 def peak_rss_mb() -> float:
+    """This process's peak RSS: VmHWM (ru_maxrss would include the parent's, kept across exec)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -68,22 +80,38 @@ def raw_row(i: int) -> tuple[str, str, str, str, str]:
     )
 
 
-def floor_digests(row: tuple[str, ...]) -> dict[str, str]:
-    """strip + lower + SHA-256 of each field: the floor's normalization (and the prep's)."""
-    return {
-        WIRE[name]: hashlib.sha256(value.strip().lower().encode()).hexdigest()
-        for name, value in zip(FIELDS, row, strict=True)
-    }
+def floor_digests(row: tuple[str, ...]) -> list[str]:
+    """strip + lower + SHA-256 of each field: the floor's normalization (and the warm store's)."""
+    return [hashlib.sha256(value.strip().lower().encode()).hexdigest() for value in row]
+
+
+def guard_loopback() -> None:
+    """Make every connection to a non-loopback address fail in this process."""
+    connect = socket.socket.connect
+
+    def loopback_only(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else None
+        if host is not None:
+            try:
+                allowed = ipaddress.ip_address(host).is_loopback
+            except ValueError:
+                allowed = host == "localhost"
+            if not allowed:
+                msg = f"benchmark guard: connection to {host} refused (loopback only)"
+                raise ConnectionRefusedError(msg)
+        return connect(self, address)
+
+    socket.socket.connect = loopback_only  # type: ignore[method-assign]
 
 
 # -- the vendor process ------------------------------------------------------------------------
 
 
 def serve() -> None:
-    """Serve the fake vendor on 127.0.0.1 until stdin closes; print the URL first."""
-    from freehold.core.testing import FakeEmulator
+    """Serve the Meta emulator on 127.0.0.1 until stdin closes; print the URL first."""
+    from freehold.connectors.meta.emulator import MetaEmulator
 
-    emulator = FakeEmulator(max_rows=ROWS_PER_REQUEST, max_bytes=20_000_000, record_bodies=False)
+    emulator = MetaEmulator(store_members=False, record_bodies=False, latency=LATENCY_SECONDS)
     with emulator.serve() as url:
         sys.stdout.write(url + "\n")
         sys.stdout.flush()
@@ -121,9 +149,7 @@ def build_store(url: str, contacts: int, extra: int) -> None:
                     [
                         (pk, "meta", field, digest)
                         for pk in pks
-                        for field, digest in zip(
-                            FIELDS, floor_digests(raw_row(pk)).values(), strict=True
-                        )
+                        for field, digest in zip(FIELDS, floor_digests(raw_row(pk)), strict=True)
                     ],
                 )
                 cursor.executemany(
@@ -164,26 +190,129 @@ def set_members(engine: Any, audience_pk: int, pks: Any) -> None:
 # -- measured phases (each in its own process) -------------------------------------------------
 
 
+def _config(vendor_url: str) -> Any:
+    from freehold.connectors.meta import MetaConnector
+
+    return MetaConnector.emulator_config(vendor_url).model_copy(update={"timeout_seconds": 300})
+
+
+def phase_sdk(vendor_url: str, contacts: int) -> dict[str, Any]:
+    """The facebook-business SDK adding raw rows, as its users call it."""
+    import requests
+    from facebook_business.adobjects.customaudience import CustomAudience
+    from facebook_business.api import FacebookAdsApi
+
+    from freehold.connectors.meta.emulator import EMULATOR_ACCESS_TOKEN, EMULATOR_AD_ACCOUNT
+
+    api = FacebookAdsApi.init(
+        access_token=EMULATOR_ACCESS_TOKEN, api_version="v26.0", crash_log=False
+    )
+    api._session.GRAPH = vendor_url  # the way benchmarks.md points the SDK elsewhere
+    api._session.requests.trust_env = False
+    created = requests.post(
+        f"{vendor_url}/v26.0/{EMULATOR_AD_ACCOUNT}/customaudiences",
+        data={
+            "name": "sdk",
+            "subtype": "CUSTOM",
+            "customer_file_source": "USER_PROVIDED_ONLY",
+            "access_token": EMULATOR_ACCESS_TOKEN,
+        },
+        timeout=60,
+    )
+    audience = CustomAudience(created.json()["id"], api=api)
+    received = 0
+    started = time.perf_counter()
+    for start in range(1, contacts + 1, ROWS_PER_REQUEST):
+        stop = min(contacts, start + ROWS_PER_REQUEST - 1)
+        rows = [list(raw_row(i)) for i in range(start, stop + 1)]
+        answer = audience.add_users(SDK_SCHEMA, rows, is_raw=True).json()
+        received += answer["num_received"] - answer["num_invalid_entries"]
+    return {
+        "seconds": time.perf_counter() - started,
+        "rows": contacts,
+        "accepted": received,
+        "ok": received == contacts,
+        "rss_mb": peak_rss_mb(),
+    }
+
+
+def phase_floor(contacts: int) -> dict[str, Any]:
+    """strip + lower + SHA-256 of the five fields of every person, nothing else."""
+    started = time.perf_counter()
+    done = 0
+    for i in range(1, contacts + 1):
+        floor_digests(raw_row(i))
+        done += 1
+    return {
+        "seconds": time.perf_counter() - started,
+        "rows": contacts,
+        "accepted": done,
+        "ok": done == contacts,
+        "rss_mb": peak_rss_mb(),
+    }
+
+
+def _members(contacts: int) -> list[Any]:
+    """Members as the store holds them: the cached digests of the five fields."""
+    from freehold.core.models import Member
+
+    return [
+        Member(
+            key=str(i),
+            identifiers=dict(zip(FIELDS, floor_digests(raw_row(i)), strict=True)),
+        )
+        for i in range(1, contacts + 1)
+    ]
+
+
+async def _connector(vendor_url: str, members: list[Any]) -> int:
+    from freehold.connectors.meta import MetaConnector
+    from freehold.core.models import Audience
+
+    contacts = len(members)
+    accepted = 0
+    async with MetaConnector(_config(vendor_url)) as connector:
+        ref = await connector.ensure_audience(Audience(key="connector", name="connector"))
+        slots = asyncio.Semaphore(CONCURRENCY)
+
+        async def add(batch: list[Any]) -> None:
+            nonlocal accepted
+            async with slots:
+                outcomes = await session.add(batch)
+            accepted += sum(o.status == "accepted" for o in outcomes)
+
+        async with connector.audience_session(ref) as session:
+            batches = [
+                members[i : i + ROWS_PER_REQUEST] for i in range(0, contacts, ROWS_PER_REQUEST)
+            ]
+            await asyncio.gather(*(add(batch) for batch in batches))
+    return accepted
+
+
+def phase_connector(vendor_url: str, contacts: int) -> dict[str, Any]:
+    members = _members(contacts)
+    started = time.perf_counter()
+    accepted = asyncio.run(_connector(vendor_url, members))
+    return {
+        "seconds": time.perf_counter() - started,
+        "rows": contacts,
+        "accepted": accepted,
+        "ok": accepted == contacts,
+        "rss_mb": peak_rss_mb(),
+    }
+
+
 def _target(vendor_url: str, key: str) -> Any:
+    from freehold.connectors.meta import MetaConnector
     from freehold.core.models import Audience, SyncMode
     from freehold.core.sync import SyncTarget
-    from freehold.core.testing import FakeConnector, fake_config
 
-    config = fake_config(
-        vendor_url,
-        max_rows=ROWS_PER_REQUEST,
-        max_bytes=20_000_000,
-        requests_per_second=1_000,
-        concurrency_per_audience=CONCURRENCY,
-        concurrency_per_account=CONCURRENCY,
-        timeout_seconds=300,
-    )
     return SyncTarget(
         audience=Audience(key=key, name=f"bench {key}", mode=SyncMode.MIRROR),
-        destination="bench",
-        connector=FakeConnector(config),
-        connector_name="fake",
-        account="fake:bench",
+        destination="social_ads",
+        connector=MetaConnector(_config(vendor_url)),
+        connector_name="meta",
+        account="meta:bench",
     )
 
 
@@ -191,20 +320,20 @@ def phase_sync(store_url: str, vendor_url: str, key: str) -> dict[str, Any]:
     from freehold.core.store import Store
     from freehold.core.sync import PlanOptions, SyncEngine
 
+    target = _target(vendor_url, key)
     started = time.perf_counter()
     with Store.open(store_url) as store:
-        engine = SyncEngine(store)
         report = asyncio.run(
-            engine.sync([_target(vendor_url, key)], options=PlanOptions(allow_large_removal=True))
+            SyncEngine(store).sync([target], options=PlanOptions(allow_large_removal=True))
         )
-    seconds = time.perf_counter() - started
-    (target,) = report.targets
+    (result,) = report.targets
     return {
-        "seconds": seconds,
-        "rows": target.to_send,
-        "accepted": target.accepted,
+        "seconds": time.perf_counter() - started,
+        "rows": result.to_send,
+        "accepted": result.accepted,
         "ok": report.ok,
         "rss_mb": peak_rss_mb(),
+        "feedback": result.feedback,
     }
 
 
@@ -217,6 +346,7 @@ def phase_cold(store_url: str, vendor_url: str, contacts: int) -> dict[str, Any]
     from freehold.core.store.schema import contacts as contact_table
     from freehold.core.sync import SyncEngine
 
+    target = _target(vendor_url, "cold")
     started = time.perf_counter()
     with Store.open(store_url) as store:
         generate_sample(store, contacts=contacts, events_per_contact=0)
@@ -234,69 +364,15 @@ def phase_cold(store_url: str, vendor_url: str, contacts: int) -> dict[str, Any]
                     select(literal(audience_pk), contact_table.c.pk, literal(now, UtcDateTime())),
                 )
             )
-        report = asyncio.run(SyncEngine(store).sync([_target(vendor_url, "cold")]))
-    seconds = time.perf_counter() - started
-    (target,) = report.targets
-    return {
-        "seconds": seconds,
-        "import_seconds": imported,
-        "rows": contacts,
-        "sent": target.to_send,
-        "accepted": target.accepted,
-        "ok": report.ok,
-        "rss_mb": peak_rss_mb(),
-    }
-
-
-async def _floor(vendor_url: str, contacts: int, token: str) -> int:
-    import httpx
-
-    headers = {"authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=vendor_url, headers=headers, timeout=300) as client:
-        created = await client.post("/v1/audiences", json={"name": "floor", "key": "floor"})
-        audience_id = created.json()["id"]
-        opened = await client.post(f"/v1/audiences/{audience_id}/sessions", json={"mode": "update"})
-        session_id = opened.json()["id"]
-        path = f"/v1/audiences/{audience_id}/members"
-        slots = asyncio.Semaphore(CONCURRENCY)
-        sent = 0
-
-        async def post(body: bytes) -> None:
-            nonlocal sent
-            try:
-                response = await client.post(
-                    path, content=body, headers={"content-type": "application/json"}
-                )
-                response.raise_for_status()
-                sent += response.json()["accepted"]
-            finally:
-                slots.release()
-
-        async with asyncio.TaskGroup() as group:
-            for start in range(1, contacts + 1, ROWS_PER_REQUEST):
-                rows = [
-                    floor_digests(raw_row(i))
-                    for i in range(start, min(contacts, start + ROWS_PER_REQUEST - 1) + 1)
-                ]
-                body = json.dumps({"session_id": session_id, "members": rows}).encode()
-                await slots.acquire()
-                group.create_task(post(body))
-        await client.post(f"/v1/audiences/{audience_id}/sessions/{session_id}:close")
-        return sent
-
-
-def phase_floor(vendor_url: str, contacts: int) -> dict[str, Any]:
-    import httpx  # noqa: F401 - imported before the clock starts
-
-    from freehold.core.testing import FAKE_API_KEY
-
-    started = time.perf_counter()
-    sent = asyncio.run(_floor(vendor_url, contacts, FAKE_API_KEY))
+        report = asyncio.run(SyncEngine(store).sync([target]))
+    (result,) = report.targets
     return {
         "seconds": time.perf_counter() - started,
+        "import_seconds": imported,
         "rows": contacts,
-        "accepted": sent,
-        "ok": sent == contacts,
+        "sent": result.to_send,
+        "accepted": result.accepted,
+        "ok": report.ok,
         "rss_mb": peak_rss_mb(),
     }
 
@@ -314,22 +390,26 @@ def _child(*args: str) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _rate(result: dict[str, Any]) -> float:
+    return result["rows"] / result["seconds"] if result["seconds"] else 0.0
+
+
 def _line(name: str, result: dict[str, Any]) -> str:
-    rate = result["rows"] / result["seconds"] if result["seconds"] else 0.0
     extra = ""
     if "import_seconds" in result:
         extra = f"  (import {result['import_seconds']:.1f} s, sent {result['sent']:,})"
-    ok = "" if result["ok"] else "  NOT OK"
+    ok = "" if result["ok"] else f"  NOT OK (accepted {result['accepted']:,})"
     return (
-        f"{name:<9} {result['rows']:>10,} rows  {result['seconds']:>8.2f} s  "
-        f"{rate:>10,.0f} rows/s  peak RSS {result['rss_mb']:>6.0f} MB{extra}{ok}"
+        f"{name:<10} {result['rows']:>10,} rows  {result['seconds']:>8.2f} s  "
+        f"{_rate(result):>10,.0f} rows/s  peak RSS {result['rss_mb']:>6.0f} MB{extra}{ok}"
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--contacts", type=int, default=1_000_000)
-    parser.add_argument("--cold-contacts", type=int, default=50_000)
+    parser.add_argument("--sdk-contacts", type=int, default=200_000)
+    parser.add_argument("--cold-contacts", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, help="Keep the stores in this folder.")
     parser.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -343,27 +423,31 @@ def _phase(name: str, *rest: str) -> None:
     if name == "serve":
         serve()
         return
+    guard_loopback()
     runners = {
+        "sdk": lambda: phase_sdk(rest[0], int(rest[1])),
+        "floor": lambda: phase_floor(int(rest[0])),
+        "connector": lambda: phase_connector(rest[0], int(rest[1])),
         "sync": lambda: phase_sync(rest[0], rest[1], rest[2]),
         "cold": lambda: phase_cold(rest[0], rest[1], int(rest[2])),
-        "floor": lambda: phase_floor(rest[0], int(rest[1])),
     }
-    print(json.dumps(runners[name]()))
+    print(json.dumps(runners[name](), default=str))
 
 
 def _benchmark(args: argparse.Namespace) -> None:
-
     folder = args.keep or Path(tempfile.mkdtemp(prefix="freehold-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    warm_url = f"sqlite:///{folder / 'warm.db'}"
-    cold_url = f"sqlite:///{folder / 'cold.db'}"
     for path in folder.glob("*.db*"):
         path.unlink()
+    warm_url = f"sqlite:///{folder / 'warm.db'}"
+    cold_url = f"sqlite:///{folder / 'cold.db'}"
     n = args.contacts
     one_percent = max(1, n // 100)
-    print(f"audience sync benchmark: {n:,} contacts, cold on {args.cold_contacts:,}")
+    print(
+        f"audience sync benchmark: {n:,} contacts (SDK on {args.sdk_contacts:,}, cold on "
+        f"{args.cold_contacts:,}); Meta emulator answering after {LATENCY_SECONDS * 1000:.0f} ms"
+    )
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; stores in {folder}")
-
     started = time.perf_counter()
     build_store(warm_url, n, one_percent)
     print(f"built the warm store in {time.perf_counter() - started:.1f} s (not measured)")
@@ -378,6 +462,12 @@ def _benchmark(args: argparse.Namespace) -> None:
     assert vendor.stdin is not None
     vendor_url = vendor.stdout.readline().strip()
     try:
+        sdk = _child("sdk", vendor_url, str(args.sdk_contacts))
+        print(_line("sdk", sdk))
+        floor = _child("floor", str(n))
+        print(_line("floor", floor))
+        alone = _child("connector", vendor_url, str(n))
+        print(_line("connector", alone))
         warm = _child("sync", warm_url, vendor_url, "warm")
         print(_line("warm", warm))
 
@@ -388,10 +478,6 @@ def _benchmark(args: argparse.Namespace) -> None:
             set_members(store.engine, 1, members)
         resync = _child("sync", warm_url, vendor_url, "warm")
         print(_line("re-sync", resync))
-
-        floor = _child("floor", vendor_url, str(n))
-        print(_line("floor", floor))
-
         cold = _child("cold", cold_url, vendor_url, str(args.cold_contacts))
         print(_line("cold", cold))
     finally:
@@ -399,18 +485,20 @@ def _benchmark(args: argparse.Namespace) -> None:
         vendor.wait(timeout=60)
         vendor.stdout.close()
 
-    _summary(warm, resync, floor, cold)
-
-
-def _summary(warm: dict, resync: dict, floor: dict, cold: dict) -> None:
-    def rate(result: dict[str, Any]) -> float:
-        return result["rows"] / result["seconds"]
-
     print()
-    print(f"warm / floor rows/s:        {rate(warm) / rate(floor):.2f}x")
-    print(f"cold / floor rows/s:        {rate(cold) / rate(floor):.2f}x")
-    print(f"re-sync / warm wall time:   {resync['seconds'] / warm['seconds']:.1%}")
-    print(f"client peak RSS (max):      {max(r['rss_mb'] for r in (warm, resync, cold)):.0f} MB")
+    print(
+        f"warm / sdk rows/s:          {_rate(warm) / _rate(sdk):.2f}x  (target 10x; <5x a defect)"
+    )
+    print(f"cold / sdk rows/s:          {_rate(cold) / _rate(sdk):.2f}x  (target 2x)")
+    print(f"connector / sdk rows/s:     {_rate(alone) / _rate(sdk):.2f}x")
+    print(f"warm / floor rows/s:        {_rate(warm) / _rate(floor):.2f}x")
+    print(
+        f"re-sync / warm wall time:   {resync['seconds'] / warm['seconds']:.1%}  (target <= 10 %; "
+        f"sent {resync['rows']:,} rows)"
+    )
+    peak = max(r["rss_mb"] for r in (alone, warm, resync, cold))
+    print(f"client peak RSS (max):      {peak:.0f} MB  (target < 500 MB)")
+    print(f"Meta feedback (warm):       {warm['feedback']}")
 
 
 if __name__ == "__main__":
