@@ -69,8 +69,9 @@ def _stream(conn: Connection, query: Select[Any]) -> Iterator[Sequence[Any]]:
 def _plain_stream(conn: Connection, query: Select[Any]) -> Iterator[Sequence[Any]]:
     """Stream rows whose columns need no type conversion, as the driver's own tuples.
 
-    On SQLite (whose cursors are lazy) this skips building a `Row` per row, half the cost of
-    reading a million members; other databases stream through `yield_per`.
+    On SQLite (whose cursors are lazy) this skips building a `Row` per row, which the planner
+    would otherwise do for every member and ledger row; other databases stream through
+    `yield_per`.
     """
     if conn.dialect.name != "sqlite":
         yield from _stream(conn, query)
