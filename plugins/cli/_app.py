@@ -39,6 +39,7 @@ class AppContext:
         plugins: the loaded plugin manager.
         config_path: the project file (`--config`, `$FREEHOLD_CONFIG` or `./freehold.yaml`).
         debug: `--debug` was given: tracebacks and HTTP logs are shown.
+        verbose: `-v/--verbose` was given: freehold's INFO log lines are shown.
         console: rich console on stdout, for results.
         err_console: rich console on stderr, for progress bars and messages.
         emulators: the emulator behind each `emulate: true` destination, by destination name;
@@ -51,12 +52,14 @@ class AppContext:
         plugins: FreeholdPluginManager,
         config_path: Path,
         debug: bool = False,
+        verbose: bool = False,
         console: Console | None = None,
         err_console: Console | None = None,
     ) -> None:
         self.plugins = plugins
         self.config_path = config_path
         self.debug = debug
+        self.verbose = verbose
         self.console = console or Console(soft_wrap=True)
         self.err_console = err_console or Console(stderr=True, soft_wrap=True)
         self.emulators: dict[str, Emulator] = {}

@@ -72,17 +72,20 @@ class FreeholdGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:  # noqa: ANN401 - whatever the command returns
         """Set up logging and the `AppContext`, run the command, and turn errors into one line."""
         debug = bool(ctx.params.get("debug"))
+        verbose = bool(ctx.params.get("verbose"))
         if isinstance(ctx.obj, AppContext):
             app = ctx.obj
             app.debug = app.debug or debug
-            configure_logging(debug=app.debug, console=app.err_console)
+            app.verbose = app.verbose or verbose
+            configure_logging(debug=app.debug, verbose=app.verbose, console=app.err_console)
         else:
             err_console = Console(stderr=True, soft_wrap=True)
-            configure_logging(debug=debug, console=err_console)
+            configure_logging(debug=debug, verbose=verbose, console=err_console)
             app = AppContext(
                 plugins=self.plugin_manager(),
                 config_path=cast("Path", ctx.params.get("config_path") or Path("freehold.yaml")),
                 debug=debug,
+                verbose=verbose,
                 err_console=err_console,
             )
             ctx.obj = app
@@ -126,6 +129,12 @@ def create_cli(*, plugins: FreeholdPluginManager | None = None) -> FreeholdGroup
     )
     @click.version_option(__version__, "--version", prog_name="freehold")
     @click.option(
+        "-v",
+        "--verbose",
+        is_flag=True,
+        help="Also print freehold's INFO log lines (per-batch progress; never secrets or PII).",
+    )
+    @click.option(
         "--debug", is_flag=True, help="Show tracebacks and HTTP logs (never secrets or PII)."
     )
     @click.option(
@@ -137,7 +146,7 @@ def create_cli(*, plugins: FreeholdPluginManager | None = None) -> FreeholdGroup
         show_default=True,
         help="The project file (or $FREEHOLD_CONFIG).",
     )
-    def freehold(debug: bool, config_path: Path) -> None:  # noqa: FBT001 - click passes flags
+    def freehold(verbose: bool, debug: bool, config_path: Path) -> None:  # noqa: FBT001 - click passes flags
         """Own your customer data; treat marketing vendors as replaceable projections of it.
 
         Exit codes: 0 ok, 1 a job failed, 2 a usage or configuration error.

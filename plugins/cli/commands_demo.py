@@ -204,6 +204,7 @@ def demo_command(ctx: click.Context, *, contacts: int, email: str, keep: Path | 
             plugins=app.plugins,
             config_path=config_path,
             debug=app.debug,
+            verbose=app.verbose,
             console=app.console,
             err_console=app.err_console,
         )

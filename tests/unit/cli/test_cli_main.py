@@ -61,6 +61,7 @@ def test_help_lists_the_commands(run):
     for command in ("connectors", "init", "plugins", "validate"):
         assert f"  {command} " in result.stdout
     assert "--debug" in result.stdout
+    assert "-v, --verbose" in result.stdout
     assert "--config FILE" in result.stdout
 
 
@@ -123,31 +124,97 @@ def test_a_given_app_context_is_used(plugins, tmp_path):
     assert result.stdout == f"{tmp_path}/given.yaml True\n"
 
 
-def test_http_loggers_are_quiet_unless_debug_and_the_handler_redacts(run):
+def _cli_handlers() -> list[logging.Handler]:
+    return [h for h in logging.getLogger().handlers if h.get_name() == "freehold-cli"]
+
+
+@pytest.mark.parametrize(
+    ("flags", "handler_level", "http_level"),
+    [
+        ((), logging.WARNING, logging.WARNING),
+        (("-v",), logging.INFO, logging.WARNING),
+        (("--verbose",), logging.INFO, logging.WARNING),
+        (("--debug",), logging.DEBUG, logging.DEBUG),
+        (("-v", "--debug"), logging.DEBUG, logging.DEBUG),
+    ],
+)
+def test_one_redacting_handler_at_the_flags_level_and_http_loggers_quiet_unless_debug(
+    run, flags, handler_level, http_level
+):
     run("plugins")
-    assert logging.getLogger("httpx").level == logging.WARNING
-    assert logging.getLogger("httpcore").level == logging.WARNING
-    handlers = [h for h in logging.getLogger().handlers if h.get_name() == "freehold-cli"]
-    assert len(handlers) == 1
-    assert any(isinstance(f, RedactingFilter) for f in handlers[0].filters)
-    run("--debug", "plugins")
-    assert logging.getLogger("httpx").level == logging.DEBUG
-    assert len([h for h in logging.getLogger().handlers if h.get_name() == "freehold-cli"]) == 1
+    run(*flags, "plugins")
+    (handler,) = _cli_handlers()
+    assert handler.level == handler_level
+    assert any(isinstance(f, RedactingFilter) for f in handler.filters)
+    assert logging.getLogger("httpx").level == http_level
+    assert logging.getLogger("httpcore").level == http_level
     run("plugins")
+    (handler,) = _cli_handlers()
+    assert handler.level == logging.WARNING
     assert logging.getLogger("httpx").level == logging.WARNING
 
 
-def test_the_cli_handler_prints_redacted_lines(sensitive_values):
+@pytest.fixture
+def chatty(plugins):
+    """Add `freehold chatty`, which logs one line at each level, and one httpx request line."""
+
+    @click.command("chatty")
+    def chatty():
+        log = logging.getLogger("freehold.test.chatty")
+        log.debug("debug-line: batch 3 built")
+        log.info("info-line: batch 2 sent")
+        log.warning("warning-line: 1 row rejected")
+        logging.getLogger("httpx").info("http-line: GET https://vendor.invalid/lists")
+
+    plugins.register_plugin(_command_plugin(chatty), name="chatty")
+    return plugins
+
+
+@pytest.mark.parametrize(
+    ("flags", "shown"),
+    [
+        ((), {"warning-line"}),
+        (("-v",), {"warning-line", "info-line"}),
+        (("--verbose",), {"warning-line", "info-line"}),
+        (("--debug",), {"warning-line", "info-line", "debug-line", "http-line"}),
+        (("-v", "--debug"), {"warning-line", "info-line", "debug-line", "http-line"}),
+    ],
+)
+def test_log_lines_on_stderr_are_warnings_by_default_info_with_verbose_all_with_debug(
+    chatty, flags, shown
+):
+    result = CliRunner().invoke(create_cli(plugins=chatty), [*flags, "chatty"])
+    assert result.exit_code == 0, result.output
+    printed = {
+        line
+        for line in ("debug-line", "info-line", "warning-line", "http-line")
+        if line in result.stderr
+    }
+    assert printed == shown
+    assert result.stdout == ""
+
+
+def test_configure_logging_without_verbose_or_debug_prints_warnings_only():
+    handler = configure_logging(debug=False, console=Console(file=io.StringIO()))
+    logging.getLogger().removeHandler(handler)
+    assert handler.level == logging.WARNING
+
+
+@pytest.mark.parametrize(("verbose", "level"), [(False, logging.WARNING), (True, logging.INFO)])
+def test_the_cli_handler_prints_redacted_lines(sensitive_values, verbose, level):
     sensitive_values.register("EAAcli-secret-token")
     RedactingFilter.register_secret("EAAcli-secret-token")
     stream = io.StringIO()
-    handler = configure_logging(debug=False, console=Console(file=stream, width=200))
+    handler = configure_logging(
+        debug=False, verbose=verbose, console=Console(file=stream, width=200)
+    )
     logging.getLogger().removeHandler(handler)
     private = logging.getLogger("freehold.test.private")
     private.propagate = False  # the record reaches only this handler, never the suite's scanner
     private.addHandler(handler)
     try:
-        private.warning(
+        private.log(
+            level,
             "sync %s for %s at %s using %s",
             "vip",
             "jane@example.com",

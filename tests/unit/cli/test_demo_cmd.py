@@ -85,6 +85,7 @@ def test_the_demo_syncs_only_consented_people_to_klaviyo(tmp_path: Path) -> None
     )
     assert result.exit_code == 0, result.output
     assert "email (klaviyo, emulated)" in result.output
+    assert "INFO" not in result.stderr  # per-batch log lines only with -v
     project = yaml.safe_load((folder / "freehold.yaml").read_text(encoding="utf-8"))
     assert email_connector(project) == "klaviyo"
     (store_file,) = folder.glob("*.db")
