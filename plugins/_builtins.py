@@ -16,12 +16,12 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "freehold.plugins.builtin.env_secrets",
     "freehold.plugins.cli.commands.audiences",
     "freehold.plugins.cli.commands.connectors",
+    "freehold.plugins.cli.commands.demo",
+    "freehold.plugins.cli.commands.events",
     "freehold.plugins.cli.commands.init",
     "freehold.plugins.cli.commands.plugins",
+    "freehold.plugins.cli.commands.store",
+    "freehold.plugins.cli.commands.sync",
     "freehold.plugins.cli.commands.validate",
-    "freehold.plugins.cli.commands_demo",
-    "freehold.plugins.cli.commands_events",
-    "freehold.plugins.cli.commands_store",
-    "freehold.plugins.cli.commands_sync",
 )
 """Module names of the plugins that ship with freehold, sorted."""

@@ -11,7 +11,7 @@ from freehold.core.store import Store
 from freehold.core.store.schema import consent_current, ledger
 from freehold.plugins._builtins import BUILTIN_PLUGINS
 from freehold.plugins.cli._main import create_cli
-from freehold.plugins.cli.commands_demo import DEMO_DESTINATIONS
+from freehold.plugins.cli.commands.demo import DEMO_DESTINATIONS
 from freehold.plugins.manager import FreeholdPluginManager
 
 
@@ -22,7 +22,7 @@ def test_the_demo_email_role_is_mailchimp():
 
 def test_the_demo_syncs_only_consented_people_to_mailchimp(tmp_path: Path):
     plugins = FreeholdPluginManager()
-    wanted = ("freehold.connectors.mailchimp", "freehold.plugins.cli.commands_demo")
+    wanted = ("freehold.connectors.mailchimp", "freehold.plugins.cli.commands.demo")
     plugins.load(builtins=tuple(dict.fromkeys((*BUILTIN_PLUGINS, *wanted))))
     folder = tmp_path / "demo"
     result = CliRunner().invoke(

@@ -6,7 +6,7 @@ import pytest
 
 from freehold.core.models import Event, Identifiers
 from freehold.core.retry import RetryPolicy
-from freehold.plugins.cli.commands_events import EventsReport, deliver_events
+from freehold.plugins.cli.commands.events import EventsReport, deliver_events
 
 pytestmark = pytest.mark.anyio
 

@@ -16,8 +16,8 @@ def plugins(monkeypatch: pytest.MonkeyPatch) -> FreeholdPluginManager:
     manager.load(
         builtins=[
             "freehold.connectors.meta",
-            "freehold.plugins.cli.commands_demo",
-            "freehold.plugins.cli.commands_sync",
+            "freehold.plugins.cli.commands.demo",
+            "freehold.plugins.cli.commands.sync",
         ]
     )
     return manager

@@ -21,7 +21,7 @@ UA = "Mozilla/5.0"
 def plugins(monkeypatch: pytest.MonkeyPatch) -> FreeholdPluginManager:
     monkeypatch.setenv("FREEHOLD_DISABLE_PLUGIN_AUTOLOAD", "1")
     manager = FreeholdPluginManager()
-    manager.load(builtins=["freehold.connectors.meta", "freehold.plugins.cli.commands_events"])
+    manager.load(builtins=["freehold.connectors.meta", "freehold.plugins.cli.commands.events"])
     return manager
 
 

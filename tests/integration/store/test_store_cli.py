@@ -15,7 +15,7 @@ from freehold.core.store.schema import attributes, contacts, outbox
 from freehold.plugins import BUILTIN_PLUGINS, FreeholdPluginManager
 from freehold.plugins.cli import create_cli
 
-MODULE = "freehold.plugins.cli.commands_store"
+MODULE = "freehold.plugins.cli.commands.store"
 
 
 @pytest.fixture

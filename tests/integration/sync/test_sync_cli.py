@@ -17,7 +17,7 @@ from freehold.core.testing import FakeConnector
 from freehold.plugins import BUILTIN_PLUGINS, FreeholdPluginManager, hookimpl
 from freehold.plugins.cli import AppContext, create_cli
 
-SYNC_MODULES = ("freehold.plugins.cli.commands_sync", "freehold.plugins.cli.commands_demo")
+SYNC_MODULES = ("freehold.plugins.cli.commands.sync", "freehold.plugins.cli.commands.demo")
 
 FAKE = types.SimpleNamespace(
     freehold_register_connectors=hookimpl(lambda register: register(FakeConnector))

@@ -16,7 +16,7 @@ from freehold.core.store import Store
 from freehold.core.store.schema import consent_current, ledger
 from freehold.plugins._builtins import BUILTIN_PLUGINS
 from freehold.plugins.cli._main import create_cli
-from freehold.plugins.cli.commands_demo import DEFAULT_EMAIL, demo_command, demo_config
+from freehold.plugins.cli.commands.demo import DEFAULT_EMAIL, demo_command, demo_config
 from freehold.plugins.manager import FreeholdPluginManager
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "cli.md"
@@ -76,7 +76,7 @@ def test_the_demo_help_offers_the_email_choice() -> None:
 
 def test_the_demo_syncs_only_consented_people_to_klaviyo(tmp_path: Path) -> None:
     plugins = FreeholdPluginManager()
-    wanted = ("freehold.connectors.klaviyo", "freehold.plugins.cli.commands_demo")
+    wanted = ("freehold.connectors.klaviyo", "freehold.plugins.cli.commands.demo")
     plugins.load(builtins=tuple(dict.fromkeys((*BUILTIN_PLUGINS, *wanted))))
     folder = tmp_path / "demo"
     result = CliRunner().invoke(
@@ -115,7 +115,7 @@ def test_the_demo_syncs_only_consented_people_to_klaviyo(tmp_path: Path) -> None
 
 def test_asking_for_klaviyo_without_it_installed_exits_2(tmp_path: Path) -> None:
     plugins = FreeholdPluginManager()
-    wanted = ("freehold.connectors.mailchimp", "freehold.plugins.cli.commands_demo")
+    wanted = ("freehold.connectors.mailchimp", "freehold.plugins.cli.commands.demo")
     builtins = [b for b in BUILTIN_PLUGINS if b != "freehold.connectors.klaviyo"]
     plugins.load(builtins=tuple(dict.fromkeys((*builtins, *wanted))))
     result = CliRunner().invoke(

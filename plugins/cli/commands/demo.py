@@ -26,7 +26,7 @@ from freehold.core.sample import SampleLoad, generate_sample
 from freehold.core.sync import PlanOptions
 from freehold.plugins._markers import hookimpl
 from freehold.plugins.cli._app import AppContext, ExitCode
-from freehold.plugins.cli.commands_sync import (
+from freehold.plugins.cli.commands.sync import (
     build_engine,
     compute_audiences,
     plan_notes,
