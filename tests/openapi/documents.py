@@ -53,6 +53,35 @@ def _free_form_properties(document: dict[str, Any]) -> int:
     return changed
 
 
+def _overlapping_one_of(document: dict[str, Any]) -> int:
+    """Turn each `oneOf` whose branches are all open objects requiring nothing into `anyOf`."""
+    schemas = document["components"]["schemas"]
+
+    def resolve(branch: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in branch:
+            branch = schemas[branch["$ref"].rsplit("/", 1)[-1]]
+        return branch
+
+    changed = 0
+    stack: list[Any] = [document["components"]]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            branches = node.get("oneOf")
+            if isinstance(branches, list) and all(
+                resolve(b).get("type") == "object"
+                and not resolve(b).get("required")
+                and resolve(b).get("additionalProperties") is not False
+                for b in branches
+            ):
+                node["anyOf"] = node.pop("oneOf")
+                changed += 1
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return changed
+
+
 KLAVIYO_CORRECTIONS = (
     Correction(
         name="custom properties are free-form",
@@ -61,6 +90,16 @@ KLAVIYO_CORRECTIONS = (
             "holds any custom key; strict request checks would otherwise refuse every key."
         ),
         apply=_free_form_properties,
+    ),
+    Correction(
+        name="channel option objects are anyOf, not oneOf",
+        reason=(
+            "Campaign `send_options`, `tracking_options` and a message's `content` are a oneOf "
+            "of per-channel objects (email, SMS, push) that require no property and forbid none, "
+            "so every value Klaviyo returns matches several branches and fails oneOf; the "
+            "document's descriptions mean one of the channels' shapes."
+        ),
+        apply=_overlapping_one_of,
     ),
 )
 
