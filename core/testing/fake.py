@@ -12,8 +12,10 @@ Members arrive prepared by the `meta` identity profile: every identifier a SHA-2
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
+import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, ClassVar
@@ -34,7 +36,7 @@ from freehold.core.capabilities import (
     SessionMode,
 )
 from freehold.core.connector import Connector, ConnectorConfig
-from freehold.core.errors import ConfigError, NotFoundError, PermanentError
+from freehold.core.errors import ConfigError, FreeholdError, NotFoundError, PermanentError
 from freehold.core.http import (
     ErrorKind,
     ErrorRule,
@@ -63,6 +65,8 @@ __all__ = [
     "fake_config",
     "parse_fake_error",
 ]
+
+logger = logging.getLogger(__name__)
 
 FAKE_ERRORS = ErrorTable(
     [
@@ -332,6 +336,7 @@ class FakeSession(AudienceSession):
     """An upload session on one fake audience; its state is the session id and open jobs.
 
     `state` is `{"session_id": str | None, "closed": bool, "jobs": {job_id: [row keys]}}`.
+    Batches may be sent concurrently: the first ones to arrive share one vendor session.
     """
 
     def __init__(
@@ -356,6 +361,7 @@ class FakeSession(AudienceSession):
             if isinstance(keys, list)
         }
         self._counts: Counter[str] = Counter()
+        self._opening = asyncio.Lock()
 
     def __repr__(self) -> str:
         return (
@@ -386,17 +392,26 @@ class FakeSession(AudienceSession):
         return outcomes
 
     async def _session(self) -> str:
+        """Return the vendor session id, opening the session once for all concurrent batches.
+
+        Without the lock, batches racing on the first request would each open a session, and
+        a replace session's close would swap in only what was added through the last one.
+        """
         if self._closed:
             msg = f"session on audience {self.ref.vendor_id} is closed"
             raise PermanentError(msg)
-        if self._session_id is None:
-            opened = await self.connector.request(
-                "POST",
-                f"/v1/audiences/{self.ref.vendor_id}/sessions",
-                json={"mode": self.mode.value},
-            )
-            self._session_id = str(opened.json()["id"])
-        return self._session_id
+        session_id = self._session_id
+        if session_id is None:
+            async with self._opening:
+                session_id = self._session_id
+                if session_id is None:
+                    opened = await self.connector.request(
+                        "POST",
+                        f"/v1/audiences/{self.ref.vendor_id}/sessions",
+                        json={"mode": self.mode.value},
+                    )
+                    session_id = self._session_id = str(opened.json()["id"])
+        return session_id
 
     async def add(self, batch: Sequence[Member]) -> Outcomes:
         """Add `batch`; one outcome per member, keyed by the member key."""
@@ -426,15 +441,39 @@ class FakeSession(AudienceSession):
         return self._count(_outcomes(keys, answer["errors"]))
 
     async def poll(self) -> list[Outcome]:
-        """Ask every open job once; return the outcomes of those that finished."""
+        """Ask every open job once; return the outcomes of those that finished.
+
+        A job leaves `state` only when its outcomes are in the returned list. When reading a
+        job fails, the outcomes of the jobs already found finished are returned and the failed
+        job, like those not asked yet, stays open for the next poll; the error is raised only
+        when no job had finished. A poll that raises hands the engine nothing, so raising after
+        gathering outcomes would drop them.
+
+        Raises:
+            FreeholdError: the first job read failed before any job was found finished.
+        """
+        finished: list[tuple[str, Outcomes]] = []
+        try:
+            for job_id, keys in list(self._jobs.items()):
+                answer = (await self.connector.request("GET", f"/v1/jobs/{job_id}")).json()
+                if answer["status"] != "done":
+                    continue
+                errors = [r for r in answer["results"] if r["status"] != "accepted"]
+                finished.append((job_id, _outcomes(keys, errors)))
+        except FreeholdError as exc:
+            if not finished:
+                raise
+            logger.warning(
+                "fake audience %s: a job read failed (%s); returning %d finished jobs, "
+                "the others are asked again on the next poll",
+                self.ref.vendor_id,
+                exc,
+                len(finished),
+            )
         resolved: list[Outcome] = []
-        for job_id, keys in list(self._jobs.items()):
-            answer = (await self.connector.request("GET", f"/v1/jobs/{job_id}")).json()
-            if answer["status"] != "done":
-                continue
-            errors = [r for r in answer["results"] if r["status"] != "accepted"]
-            resolved.extend(self._count(_outcomes(keys, errors)))
-            del self._jobs[job_id]
+        for job_id, outcomes in finished:
+            if self._jobs.pop(job_id, None) is not None:  # not already returned by another poll
+                resolved.extend(self._count(outcomes))
         return resolved
 
     async def close(self) -> None:

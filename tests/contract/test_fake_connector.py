@@ -193,6 +193,59 @@ async def test_async_jobs_answer_pending_then_resolve_after_a_resume(emulator) -
     assert session.feedback()["open_jobs"] == 1
 
 
+async def test_batches_racing_on_the_first_request_share_one_vendor_session() -> None:
+    emulator = FakeEmulator(latency=0.01)  # every request yields, so both batches start at once
+    async with connect(emulator) as connector:
+        ref = await connector.ensure_audience(AUDIENCE)
+        session = connector.audience_session(ref, SessionMode.REPLACE)
+        async with anyio.create_task_group() as group:
+            group.start_soon(session.add, [member(1)])
+            group.start_soon(session.add, [member(2)])
+        await session.close()
+    assert list(emulator.sessions) == ["ses_1"]
+    assert session.state["session_id"] == "ses_1"
+    # The replace session's close swapped in both batches, not only the last session's.
+    assert emulator.members(ref.vendor_id) == {
+        member(1).identifiers["email"],
+        member(2).identifiers["email"],
+    }
+
+
+async def test_a_failing_job_read_loses_no_outcome_gathered_before_it() -> None:
+    emulator = FakeEmulator(job_polls=0)
+    async with connect(emulator, async_jobs=True) as connector:
+        ref = await connector.ensure_audience(AUDIENCE)
+        session = connector.audience_session(ref)
+        await session.add([member(1)])
+        await session.add([member(2)])
+        assert set(session.state["jobs"]) == {"job_1", "job_2"}
+        emulator.inject("server_error", on={2}, path="^/v1/jobs/")
+        first = await session.poll()
+        assert [(o.key, o.status) for o in first] == [("row-1", OutcomeStatus.ACCEPTED)]
+        assert set(session.state["jobs"]) == {"job_2"}
+        second = await session.poll()
+    assert [(o.key, o.status) for o in second] == [("row-2", OutcomeStatus.ACCEPTED)]
+    assert session.state["jobs"] == {}
+    assert session.feedback()["accepted"] == 2
+
+
+async def test_a_poll_whose_first_job_read_fails_raises_and_keeps_every_job_open() -> None:
+    emulator = FakeEmulator(job_polls=0)
+    async with connect(emulator, async_jobs=True) as connector:
+        ref = await connector.ensure_audience(AUDIENCE)
+        session = connector.audience_session(ref)
+        await session.add([member(1)])
+        await session.add([member(2)])
+        emulator.inject("server_error", on={1}, path="^/v1/jobs/")
+        with pytest.raises(TransientError, match="503"):
+            await session.poll()
+        assert set(session.state["jobs"]) == {"job_1", "job_2"}
+        resolved = await session.poll()
+    assert sorted(o.key for o in resolved) == ["row-1", "row-2"]
+    assert session.state["jobs"] == {}
+    assert session.feedback()["accepted"] == 2
+
+
 async def test_replace_session_swaps_membership_on_close(emulator) -> None:
     async with connect(emulator) as connector:
         ref = await connector.ensure_audience(AUDIENCE)
