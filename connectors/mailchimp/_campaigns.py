@@ -24,7 +24,6 @@ from freehold.core.models import (
     AudienceRef,
     Campaign,
     CampaignStats,
-    CampaignStatus,
     Channel,
     EmailContent,
 )
@@ -98,12 +97,17 @@ class MailchimpCampaigns(MailchimpApi, CampaignManagement):
         """Read a campaign and its HTML back in neutral form (keyed by the vendor id).
 
         Raises:
-            PermanentError: the campaign lacks a subject, sender or content.
+            PermanentError: the campaign lacks a subject, sender or content, or has a status
+                word freehold does not know (read as a draft, it could be edited or sent).
         """
         data = await self.get_json(f"/campaigns/{vendor_id}")
+        word = data.get("status")
+        status = CAMPAIGN_STATUS.get(word) if isinstance(word, str) else None
+        if status is None:
+            msg = f"GET /campaigns/{vendor_id}: unknown campaign status {word!r}"
+            raise PermanentError(msg)
         content = await self.get_json(f"/campaigns/{vendor_id}/content")
         settings = data.get("settings") or {}
-        status = CAMPAIGN_STATUS.get(str(data.get("status")), CampaignStatus.DRAFT)
         try:
             return Campaign(
                 key=vendor_id,

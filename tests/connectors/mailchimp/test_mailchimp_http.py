@@ -24,6 +24,7 @@ from freehold.core.models import (
     Audience,
     AudienceRef,
     Campaign,
+    CampaignStatus,
     Channel,
     EmailContent,
     EmailStatus,
@@ -453,6 +454,53 @@ async def test_pausing_unschedules_and_a_sent_campaign_cannot_pause(api, mocked)
     assert read.calls.last.request.url.params["fields"] == "id,status"
     with pytest.raises(PermanentError, match="sent"):
         await mocked.pause_campaign("c1")
+
+
+def _campaign_answer(status: object) -> dict[str, object]:
+    return {
+        "id": "c1",
+        "status": status,
+        "send_time": "",
+        "settings": {
+            "title": "Spring sale",
+            "subject_line": "Spring is here",
+            "from_name": "Shop",
+            "reply_to": "shop@example.com",
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("word", "status"),
+    [
+        ("save", CampaignStatus.DRAFT),
+        ("paused", CampaignStatus.PAUSED),
+        ("schedule", CampaignStatus.SCHEDULED),
+        ("sending", CampaignStatus.SENDING),
+        ("sent", CampaignStatus.SENT),
+        ("canceling", CampaignStatus.COMPLETED),
+        ("canceled", CampaignStatus.COMPLETED),
+        ("archived", CampaignStatus.ARCHIVED),
+    ],
+)
+async def test_a_campaign_is_read_back_with_its_status(api, mocked, word, status):
+    api.get("/campaigns/c1").respond(json=_campaign_answer(word))
+    api.get("/campaigns/c1/content").respond(json={"html": "<p>Hi</p>"})
+    campaign = await mocked.get_campaign("c1")
+    assert campaign.status is status
+    assert campaign.vendor_id == "c1"
+    assert campaign.email is not None
+    assert campaign.email.html == "<p>Hi</p>"
+
+
+@pytest.mark.parametrize("word", ["ghost", "", None, 3])
+async def test_an_unknown_campaign_status_is_a_permanent_error_not_a_draft(api, mocked, word):
+    read = api.get("/campaigns/c1").respond(json=_campaign_answer(word))
+    with pytest.raises(PermanentError) as caught:
+        await mocked.get_campaign("c1")
+    assert str(caught.value) == f"GET /campaigns/c1: unknown campaign status {word!r}"
+    assert "shop@example.com" not in str(caught.value)
+    assert read.call_count == 1  # the content is not read for a campaign it cannot describe
 
 
 async def test_stats_are_read_from_the_report(api, mocked):
