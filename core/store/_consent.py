@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 
 from freehold.core.store._sql import insert_ignore, upsert
-from freehold.core.store.schema import consent_current, consent_history
+from freehold.core.store.schema import consent_current, consent_history, contacts, utcnow
 
 if TYPE_CHECKING:
     from freehold.core.models import Consent
@@ -25,7 +25,8 @@ def record_consent(connection: Connection, contact_pk: int, consent: Consent) ->
     """Append `consent` to the history; make it current when it is newer than the current one.
 
     A statement older than (or as old as) the current one is kept in the history only: the
-    most recent statement per purpose wins, whatever order they arrive in.
+    most recent statement per purpose wins, whatever order they arrive in. Replacing it counts
+    as a change of the contact (its `revision` goes up), so the next sync looks at it again.
 
     Returns:
         True when the current state for that purpose was replaced.
@@ -47,4 +48,9 @@ def record_consent(connection: Connection, contact_pk: int, consent: Consent) ->
     if current_at is not None and consent.at <= current_at:
         return False
     upsert(connection, consent_current, [row], keys=CURRENT_KEYS, update=CURRENT_UPDATE)
+    connection.execute(
+        update(contacts)
+        .where(contacts.c.pk == contact_pk)
+        .values(updated_at=utcnow(), revision=contacts.c.revision + 1)
+    )
     return True

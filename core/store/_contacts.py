@@ -400,7 +400,11 @@ def _write(
         connection.execute(
             contacts.update()
             .where(contacts.c.pk == bindparam("b_pk"))
-            .values(lifecycle=bindparam("b_lifecycle"), updated_at=bindparam("b_updated_at")),
+            .values(
+                lifecycle=bindparam("b_lifecycle"),
+                updated_at=bindparam("b_updated_at"),
+                revision=contacts.c.revision + 1,
+            ),
             contact_updates,
         )
     bulk_insert(

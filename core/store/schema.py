@@ -32,6 +32,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import DateTime, TypeEngine
@@ -169,8 +170,13 @@ contacts = Table(
     Column("lifecycle", Text, nullable=True),
     Column("created_at", UtcDateTime, nullable=False, default=utcnow),
     Column("updated_at", UtcDateTime, nullable=False, default=utcnow),
+    Column("revision", Integer, nullable=False, server_default=text("1")),
 )
-"""One row per person the brand knows; `contact_id` is the brand's own id."""
+"""One row per person the brand knows; `contact_id` is the brand's own id.
+
+`revision` goes up whenever a writer changes what the contact may send (identifiers,
+attributes, consent, lifecycle): the ledger compares it to skip unchanged members.
+"""
 
 identifiers = Table(
     "identifiers",
@@ -302,10 +308,16 @@ ledger = Table(
     Column("vendor_ref", Text, nullable=True),
     Column("acknowledged_at", UtcDateTime, nullable=False),
     Column("refreshed_at", UtcDateTime, nullable=False),
+    Column("revision", Integer, nullable=True),
+    Column("basis", Text, nullable=True),
     PrimaryKeyConstraint("audience_key", "destination", "contact_pk"),
     Index(None, "contact_pk"),
 )
-"""What each vendor acknowledged holding, per (audience, destination, contact)."""
+"""What each vendor acknowledged holding, per (audience, destination, contact).
+
+`revision` is the contact's revision the sent data came from and `basis` the fingerprint of
+the destination's settings it was planned under (None on rows from before revision 0003).
+"""
 
 rejections = Table(
     "rejections",

@@ -92,7 +92,7 @@ def _now() -> dt.datetime:
 
 
 def _member(row: PlanRow) -> Member:
-    _kind, pk, _key, identifiers, attributes, status, value = row
+    _kind, pk, _key, identifiers, attributes, status, value, _revision = row
     return Member(
         key=str(pk),
         identifiers=identifiers,
@@ -143,7 +143,7 @@ class _TargetRun:
         self.deliver = deliver
         self.limits = target.connector.audience_limits
         self.isolation = Isolation(fit=self.limits.max_rows)
-        self.recorder = Recorder(engine, target.audience.key, target.destination)
+        self.recorder = Recorder(engine, target.audience.key, target.destination, basis=plan.basis)
         self.recorder.rejected = set(plan.rejected)
         self.report = TargetReport(
             audience_key=target.audience.key,
@@ -221,6 +221,9 @@ class _TargetRun:
                 interrupted=previous.pk if previous is not None else None,
             )
         )
+        if self.plan.confirmed:
+            confirmed = self.plan.confirmed
+            await anyio.to_thread.run_sync(lambda: self.recorder.confirm(confirmed))
         if self.plan.to_send == 0 and resume is None:
             return
         connector = target.connector

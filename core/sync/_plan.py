@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import marshal
 import tempfile
+from array import array
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -40,11 +41,14 @@ class PlanKind(StrEnum):
     """Held by the vendor audience and no longer wanted (mirror, or consent withdrawn)."""
 
 
-PlanRow = tuple[str, int, str, dict[str, str], dict[str, JsonValue], str | None, float | None]
-"""(kind, contact_pk, member_key, identifiers, attributes, email_status, value).
+PlanRow = tuple[
+    str, int, str, dict[str, str], dict[str, JsonValue], str | None, float | None, int | None
+]
+"""(kind, contact_pk, member_key, identifiers, attributes, email_status, value, revision).
 
-For a removal the identifiers and member key are those the vendor holds (from the ledger).
-Kept as plain tuples so millions marshal quickly.
+`revision` is the contact's revision the row was planned from (the ledger keeps it); None
+where no member row was read. For a removal the identifiers and member key are those the
+vendor holds (from the ledger). Kept as plain tuples so millions marshal quickly.
 """
 
 _CHUNK = 5_000
@@ -165,6 +169,13 @@ class TargetPlan:
         removals: rows removed first (mirror and consent removals, old keys of changes).
         additions: rows added after (adds, updates, new keys of changes, refreshes).
         rejected: contact pks the vendor rejected before (a rejection row exists).
+        basis: the fingerprint of the settings and rules this plan was made under; the
+            ledger keeps it with each row, and rows planned under another basis are looked at
+            again.
+        settled: held members counted without being read (unchanged since acknowledged).
+        confirmed: `(contact_pk, revision)` pairs, flattened, of held members looked at and
+            found unchanged; a sync stamps their ledger rows with this revision and basis so
+            later plans skip them.
     """
 
     target: SyncTarget
@@ -178,6 +189,9 @@ class TargetPlan:
     removals: RowSpool = field(default_factory=RowSpool)
     additions: RowSpool = field(default_factory=RowSpool)
     rejected: set[int] = field(default_factory=set)
+    basis: str = ""
+    settled: int = 0
+    confirmed: array[int] = field(default_factory=lambda: array("q"))
 
     @property
     def mode(self) -> SyncMode:

@@ -10,6 +10,12 @@ member no longer wanted is planned as a removal. Nothing is sent.
 prepared identifiers, its email status and its mapped fields. A different key means the row
 changed; comparing the identifiers the ledger says were `sent` tells an identifier change
 (remove the old key, add the new) from an update (send again under the same identifiers).
+
+Held members whose contact has not changed since their ledger row was written (same
+`revision`), planned under the same `basis` and not due for a refresh are settled: the
+database leaves them out of every stream and the plan only counts them. The basis is a
+fingerprint of everything else a member's row depends on: the destination's identity profile,
+accepted identifiers, field mapping and consent settings, and the planner's own rules.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from pydantic import JsonValue
 from sqlalchemy import Connection, select
 
 from freehold.core import identity
+from freehold.core._version import __version__
 from freehold.core.consent import (
     ContactFilter,
     DropReason,
@@ -39,8 +46,10 @@ from freehold.core.store.schema import audiences, contacts
 from freehold.core.sync._plan import PlanKind, PlanRow, RowSpool, SyncTarget, TargetPlan
 from freehold.core.sync._reader import (
     Grouped,
+    Settled,
     fetch_sent,
     field_streams,
+    held_count,
     ledger_rows,
     member_rows,
     rejected_keys,
@@ -54,6 +63,8 @@ __all__ = ["PlanOptions", "member_key", "plan_target"]
 logger = logging.getLogger(__name__)
 
 _FILTER_CHUNK = 1_000
+_RULES = 1
+"""The planner's rules version (member keys, consent gates): part of every plan's basis."""
 _CLEAR_PROFILE = "email"
 """The profile whose identifiers leave in clear (normalized), read from `identifiers`."""
 
@@ -63,6 +74,8 @@ _CHANGE = PlanKind.CHANGE.value
 _REFRESH = PlanKind.REFRESH.value
 _REMOVE = PlanKind.REMOVE.value
 _UNSUBSCRIBED = EmailStatus.UNSUBSCRIBED.value
+_VALUES = 4
+"""Where the prepared identifiers start in a member row (after pk, state, score, revision)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +145,10 @@ class _Profile:
         self.hashed = tuple(sorted(hashed))
         self.clear = tuple(sorted(clear))
         converted = self.name != _CLEAR_PROFILE
-        columns = {name: (3 + index, False) for index, name in enumerate(self.hashed)}
+        first = _VALUES
+        columns = {name: (first + index, False) for index, name in enumerate(self.hashed)}
         columns.update(
-            {name: (3 + len(self.hashed) + i, converted) for i, name in enumerate(self.clear)}
+            {name: (first + len(self.hashed) + i, converted) for i, name in enumerate(self.clear)}
         )
         self.layout = tuple((name, *columns[name]) for name in sorted(columns))
 
@@ -168,6 +182,23 @@ def _refresh_before(target: SyncTarget, now: dt.datetime) -> dt.datetime | None:
     lifespan = min(spans)
     margin = max(1, lifespan // 10)
     return now - dt.timedelta(days=max(0, lifespan - margin))
+
+
+def _basis(target: SyncTarget, profile: _Profile) -> str:
+    """Return the fingerprint of what a member's row depends on besides the contact's data."""
+    parts = [
+        f"rules={_RULES}",
+        f"freehold={__version__}",
+        f"profile={profile.name}",
+        f"hashed={','.join(profile.hashed)}",
+        f"clear={','.join(profile.clear)}",
+        f"fields={json.dumps(sorted(target.fields.items()))}",
+        f"purpose={target.purpose.value}",
+        f"email={target.is_email}",
+        f"double_opt_in={target.double_opt_in}",
+        f"send_unknown_consent={target.send_unknown_consent}",
+    ]
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).hexdigest()
 
 
 def _clean(value: Any) -> JsonValue:  # noqa: ANN401 - attribute JSON of any shape
@@ -306,7 +337,7 @@ class _Merge:
 
     def member(self, row: Sequence[Any], held_row: Sequence[Any] | None) -> None:
         """Decide for one audience member (a member row): drop, leave alone, or plan it."""
-        pk, state, score = row[0], row[1], row[2]
+        pk, state, score, revision = row[0], row[1], row[2], row[3]
         leaves, status = self._gate(pk, state, held=held_row is not None)
         if not leaves:
             return
@@ -328,13 +359,15 @@ class _Merge:
             plan.eligible += 1
             if held_row[2]:
                 plan.counts[_REFRESH] += 1
-                plan.additions.append((_REFRESH, pk, key, prepared, attrs, status, value))
+                plan.additions.append((_REFRESH, pk, key, prepared, attrs, status, value, revision))
+            elif held_row[4] != revision or held_row[5] != plan.basis:
+                plan.confirmed.extend((pk, revision))
             return
         if not self.options.retry_rejected and self.rejected.get(pk) == key:
             self._drop(DropReason.REJECTED_UNCHANGED, pk, remove=False)
             return
         plan.eligible += 1
-        planned: PlanRow = (_ADD, pk, key, prepared, attrs, status, value)
+        planned: PlanRow = (_ADD, pk, key, prepared, attrs, status, value, revision)
         if held_row is None:
             plan.counts[_ADD] += 1
             plan.additions.append(planned)
@@ -352,26 +385,27 @@ class _Merge:
                     conn, audience_key, destination, [row[1] for row in chunk]
                 )
             }
-            for _kind, pk, key, prepared, attrs, status, value in chunk:
+            for _kind, pk, key, prepared, attrs, status, value, revision in chunk:
                 old_key, old_ids = sent[pk]
+                planned = (pk, key, prepared, attrs, status, value, revision)
                 if old_ids == prepared:
                     plan.counts[_UPDATE] += 1
-                    plan.additions.append((_UPDATE, pk, key, prepared, attrs, status, value))
+                    plan.additions.append((_UPDATE, *planned))
                 else:
                     plan.counts[_CHANGE] += 1
-                    plan.removals.append((_CHANGE, pk, old_key, old_ids, {}, None, None))
-                    plan.additions.append((_CHANGE, pk, key, prepared, attrs, status, value))
+                    plan.removals.append((_CHANGE, pk, old_key, old_ids, {}, None, None, None))
+                    plan.additions.append((_CHANGE, *planned))
         self.differs.close()
         for pk, old_key, old_ids in fetch_sent(conn, audience_key, destination, self.removal_pks):
             plan.counts[_REMOVE] += 1
-            plan.removals.append((_REMOVE, pk, old_key, old_ids, {}, None, None))
+            plan.removals.append((_REMOVE, pk, old_key, old_ids, {}, None, None, None))
         for pk, old_key, old_ids in fetch_sent(
             conn, audience_key, destination, self.unsubscribe_pks
         ):
             key = member_key(old_ids, None, _UNSUBSCRIBED)
             if key != old_key:
                 plan.counts[_UPDATE] += 1
-                plan.additions.append((_UPDATE, pk, key, old_ids, {}, _UNSUBSCRIBED, None))
+                plan.additions.append((_UPDATE, pk, key, old_ids, {}, _UNSUBSCRIBED, None, None))
 
 
 def plan_target(
@@ -399,15 +433,23 @@ def plan_target(
     now = options.now or dt.datetime.now(dt.UTC)
     plan = TargetPlan(target)
     profile = _Profile(target)
+    plan.basis = _basis(target, profile)
     purpose = target.purpose.value
+    audience_key, destination = target.audience.key, target.destination
+    stale_before = _refresh_before(target, now)
     with engine.connect() as conn:
-        audience_pk = _audience_pk(conn, target.audience.key)
+        audience_pk = _audience_pk(conn, audience_key)
         excluded: set[int] = set()
+        settled: Settled | None = None
         if contact_filter is not None and load_contacts is not None:
+            # A plugin filter may leave anyone out on any ground: every member is looked at.
             excluded = _excluded_by_plugins(
                 conn, target, audience_pk, contact_filter, load_contacts
             )
-        rejected = rejected_keys(conn, target.audience.key, target.destination)
+        else:
+            settled = Settled(audience_pk, audience_key, destination, plan.basis, stale_before)
+        held = held_count(conn, audience_key, destination)
+        rejected = rejected_keys(conn, audience_key, destination)
         plan.rejected = set(rejected)
         merge = _Merge(plan, options, excluded, profile)
         merge.run(
@@ -418,23 +460,33 @@ def plan_target(
                 profile=profile.name,
                 hashed=profile.hashed,
                 clear=profile.clear,
+                settled=settled,
             ),
             ledger_rows(
                 conn,
-                target.audience.key,
-                target.destination,
+                audience_key,
+                destination,
                 purpose=purpose,
-                stale_before=_refresh_before(target, now),
+                stale_before=stale_before,
+                settled=settled,
             ),
-            [Grouped(stream) for stream in field_streams(conn, audience_pk, target.fields)],
+            [
+                Grouped(stream)
+                for stream in field_streams(conn, audience_pk, target.fields, settled=settled)
+            ],
             rejected,
         )
         merge.resolve(conn)
+    plan.settled = held - plan.held
+    plan.held = held
+    plan.members += plan.settled
+    plan.eligible += plan.settled
     _judge(plan, options)
     logger.debug(
-        "planned %s: %d members, %d eligible, %d held, %s, dropped %s",
+        "planned %s: %d members (%d settled), %d eligible, %d held, %s, dropped %s",
         target.label,
         plan.members,
+        plan.settled,
         plan.eligible,
         plan.held,
         dict(plan.counts),

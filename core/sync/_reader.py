@@ -4,15 +4,20 @@ Every stream is one SQL query read in bulk (`yield_per`), never all rows as Pyth
 once: the audience's members with their consent, the prepared identifiers (digests for the
 fields the profile hashes, normalized values for the others), the mapped fields, and the
 ledger. The planner merges them by contact pk in a single pass.
+
+Given a `Settled` rule, every stream leaves out the settled members (held, unchanged since
+their ledger row was written, planned under the same basis, not due for a refresh): the
+database skips them, so a re-sync reads only what changed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, false, literal, select
+from sqlalchemy import Connection, Select, exists, false, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from freehold.core.store.schema import (
@@ -29,8 +34,10 @@ from freehold.core.store.schema import (
 __all__ = [
     "IDENTIFIER_FIELDS",
     "Grouped",
+    "Settled",
     "fetch_sent",
     "field_streams",
+    "held_count",
     "ledger_rows",
     "member_rows",
     "rejected_keys",
@@ -85,6 +92,53 @@ def _plain_stream(conn: Connection, query: Select[Any]) -> Iterator[Sequence[Any
         result.close()
 
 
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """When a held member needs no look: its ledger row is current and fresh.
+
+    Current: the row's `revision` is the contact's and its `basis` is this plan's (same
+    destination settings, same rules). Fresh: refreshed at or after `stale_before`.
+    """
+
+    audience_pk: int
+    audience_key: str
+    destination: str
+    basis: str
+    stale_before: dt.datetime | None
+
+    def _matches(self, held: Any) -> ColumnElement[bool]:  # noqa: ANN401 - a ledger alias
+        clause: ColumnElement[bool] = (
+            (held.c.audience_key == self.audience_key)
+            & (held.c.destination == self.destination)
+            & (held.c.basis == self.basis)
+        )
+        if self.stale_before is not None:
+            clause &= held.c.refreshed_at >= self.stale_before
+        return clause
+
+    def member(
+        self, pk_column: ColumnElement[int], revision_column: ColumnElement[int]
+    ) -> ColumnElement[bool]:
+        """Return: the member at `pk_column`, of revision `revision_column`, is settled."""
+        held = ledger.alias("settled_ledger")
+        return exists().where(
+            self._matches(held),
+            held.c.contact_pk == pk_column,
+            held.c.revision == revision_column,
+        )
+
+    def held(self) -> ColumnElement[bool]:
+        """Return: the (outer) ledger row belongs to a settled member."""
+        member = audience_members.alias("settled_member")
+        contact = contacts.alias("settled_contact")
+        return self._matches(ledger) & exists().where(
+            member.c.audience_pk == self.audience_pk,
+            member.c.contact_pk == ledger.c.contact_pk,
+            contact.c.pk == ledger.c.contact_pk,
+            contact.c.revision == ledger.c.revision,
+        )
+
+
 def member_rows(
     conn: Connection,
     audience_pk: int,
@@ -93,19 +147,23 @@ def member_rows(
     profile: str | None = None,
     hashed: Sequence[str] = (),
     clear: Sequence[str] = (),
+    settled: Settled | None = None,
 ) -> Iterator[Sequence[Any]]:
-    """Yield `(contact_pk, consent state or None, score, *values)` for the audience's members.
+    """Yield `(contact_pk, consent state or None, score, revision, *values)` for the members.
 
     `values` are the prepared identifiers, one column per field of `hashed` (the `profile`'s
     cached digests) then of `clear` (the neutral normalized values), None where absent or
-    unusable: one row per member, joined in SQL.
+    unusable: one row per member, joined in SQL. Settled members are left out.
     """
     columns: list[ColumnElement[Any]] = [
         audience_members.c.contact_pk,
         consent_current.c.state,
         audience_members.c.score,
+        contacts.c.revision,
     ]
-    joined: Any = audience_members.outerjoin(
+    joined: Any = audience_members.join(
+        contacts, contacts.c.pk == audience_members.c.contact_pk
+    ).outerjoin(
         consent_current,
         (consent_current.c.contact_pk == audience_members.c.contact_pk)
         & (consent_current.c.purpose == purpose),
@@ -127,12 +185,11 @@ def member_rows(
         )
         columns.append(alias.c.normalized)
     query = (
-        select(*columns)
-        .select_from(joined)
-        .where(audience_members.c.audience_pk == audience_pk)
-        .order_by(audience_members.c.contact_pk)
+        select(*columns).select_from(joined).where(audience_members.c.audience_pk == audience_pk)
     )
-    return _plain_stream(conn, query)
+    if settled is not None:
+        query = query.where(~settled.member(audience_members.c.contact_pk, contacts.c.revision))
+    return _plain_stream(conn, query.order_by(audience_members.c.contact_pk))
 
 
 def _in_audience(audience_pk: int, pk_column: ColumnElement[int]) -> ColumnElement[bool]:
@@ -142,47 +199,45 @@ def _in_audience(audience_pk: int, pk_column: ColumnElement[int]) -> ColumnEleme
 
 
 def field_streams(
-    conn: Connection, audience_pk: int, sources: Iterable[str]
+    conn: Connection,
+    audience_pk: int,
+    sources: Iterable[str],
+    *,
+    settled: Settled | None = None,
 ) -> list[Iterator[Sequence[Any]]]:
     """Return streams of `(contact_pk, source name, value)` for the mapped fields.
 
     A source is an identifier field (its raw value, trimmed, leaves: a vendor shows names as
-    given), `lifecycle`, or a custom attribute.
+    given), `lifecycle`, or a custom attribute. Settled members are left out.
     """
     wanted = sorted(set(sources))
     ident = [name for name in wanted if name in IDENTIFIER_FIELDS]
     attrs = [name for name in wanted if name not in IDENTIFIER_FIELDS and name != "lifecycle"]
+
+    def unsettled(query: Select[Any], pk_column: ColumnElement[int]) -> Select[Any]:
+        query = query.join(audience_members, _in_audience(audience_pk, pk_column))
+        if settled is None:
+            return query.order_by(pk_column)
+        if pk_column is not contacts.c.pk:
+            query = query.join(contacts, contacts.c.pk == pk_column)
+        return query.where(~settled.member(pk_column, contacts.c.revision)).order_by(pk_column)
+
     streams: list[Iterator[Sequence[Any]]] = []
     if ident:
-        streams.append(
-            _stream(
-                conn,
-                select(identifiers.c.contact_pk, identifiers.c.field, identifiers.c.raw)
-                .join(audience_members, _in_audience(audience_pk, identifiers.c.contact_pk))
-                .where(identifiers.c.field.in_(ident))
-                .order_by(identifiers.c.contact_pk),
-            )
+        query = select(identifiers.c.contact_pk, identifiers.c.field, identifiers.c.raw).where(
+            identifiers.c.field.in_(ident)
         )
+        streams.append(_stream(conn, unsettled(query, identifiers.c.contact_pk)))
     if attrs:
-        streams.append(
-            _stream(
-                conn,
-                select(attributes.c.contact_pk, attributes.c.name, attributes.c.value)
-                .join(audience_members, _in_audience(audience_pk, attributes.c.contact_pk))
-                .where(attributes.c.name.in_(attrs))
-                .order_by(attributes.c.contact_pk),
-            )
+        query = select(attributes.c.contact_pk, attributes.c.name, attributes.c.value).where(
+            attributes.c.name.in_(attrs)
         )
+        streams.append(_stream(conn, unsettled(query, attributes.c.contact_pk)))
     if "lifecycle" in wanted:
-        streams.append(
-            _stream(
-                conn,
-                select(contacts.c.pk, literal("lifecycle"), contacts.c.lifecycle)
-                .join(audience_members, _in_audience(audience_pk, contacts.c.pk))
-                .where(contacts.c.lifecycle.is_not(None))
-                .order_by(contacts.c.pk),
-            )
+        query = select(contacts.c.pk, literal("lifecycle"), contacts.c.lifecycle).where(
+            contacts.c.lifecycle.is_not(None)
         )
+        streams.append(_stream(conn, unsettled(query, contacts.c.pk)))
     return streams
 
 
@@ -193,12 +248,21 @@ def ledger_rows(
     *,
     purpose: str,
     stale_before: dt.datetime | None,
+    settled: Settled | None = None,
 ) -> Iterator[Sequence[Any]]:
-    """Yield `(contact_pk, member_key, stale, consent_state)` for what the vendor holds."""
+    """Yield `(contact_pk, member_key, stale, consent_state, revision, basis)` of held rows.
+
+    Rows of settled members are left out.
+    """
     stale = ledger.c.refreshed_at < stale_before if stale_before is not None else false()
     query = (
         select(
-            ledger.c.contact_pk, ledger.c.member_key, stale.label("stale"), consent_current.c.state
+            ledger.c.contact_pk,
+            ledger.c.member_key,
+            stale.label("stale"),
+            consent_current.c.state,
+            ledger.c.revision,
+            ledger.c.basis,
         )
         .select_from(
             ledger.outerjoin(
@@ -208,9 +272,18 @@ def ledger_rows(
             )
         )
         .where(ledger.c.audience_key == audience_key, ledger.c.destination == destination)
-        .order_by(ledger.c.contact_pk)
     )
-    return _plain_stream(conn, query)
+    if settled is not None:
+        query = query.where(~settled.held())
+    return _plain_stream(conn, query.order_by(ledger.c.contact_pk))
+
+
+def held_count(conn: Connection, audience_key: str, destination: str) -> int:
+    """Return how many ledger rows the audience x destination has."""
+    query = select(func.count()).where(
+        ledger.c.audience_key == audience_key, ledger.c.destination == destination
+    )
+    return int(conn.execute(query).scalar_one())
 
 
 def rejected_keys(conn: Connection, audience_key: str, destination: str) -> dict[int, str]:

@@ -38,6 +38,7 @@ __all__ = [
 _ADD = "add"
 _REMOVE = "remove"
 _IN_CHUNK = 500
+_CONFIRM_CHUNK = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,8 @@ _LEDGER_COLUMNS = (
     "vendor_ref",
     "acknowledged_at",
     "refreshed_at",
+    "revision",
+    "basis",
 )
 _REJECTION_COLUMNS = (*_TARGET_KEY, "member_key", "reason", "code", "at", "run_pk")
 
@@ -206,10 +209,14 @@ class _Bulk:
 class Recorder:
     """Writes one sync run of one audience x destination to the store."""
 
-    def __init__(self, engine: Engine, audience_key: str, destination: str) -> None:
+    def __init__(
+        self, engine: Engine, audience_key: str, destination: str, *, basis: str | None = None
+    ) -> None:
         self.engine = engine
         self.audience_key = audience_key
         self.destination = destination
+        self.basis = basis
+        """The plan's basis, written with every ledger row (see `TargetPlan.basis`)."""
         self.run_pk: int | None = None
         self._batches = 0
         self.rejected: set[int] = set()
@@ -285,7 +292,7 @@ class Recorder:
         with self.engine.begin() as conn:
             bulk = _Bulk(conn)
             stamp = bulk.bind(runs.c.started_at, now)
-            audience, destination = self.audience_key, self.destination
+            audience, destination, basis = self.audience_key, self.destination, self.basis
             outcomes: list[tuple[Any, ...]] = []
             held: list[tuple[Any, ...]] = []
             gone: list[int] = []
@@ -335,6 +342,8 @@ class Recorder:
                             vendor_ref,
                             stamp,
                             stamp,
+                            row[7],
+                            basis,
                         )
                     )
                     if pk in self.rejected:
@@ -375,6 +384,27 @@ class Recorder:
                 .where(runs.c.pk == run_pk)
                 .values(session_state=session_state, counts=counts)
             )
+
+    def confirm(self, pairs: Sequence[int]) -> None:
+        """Stamp ledger rows found unchanged with the plan's revision and basis.
+
+        `pairs` is `(contact_pk, revision)` flattened (`TargetPlan.confirmed`); committed in
+        chunks, since each stamp stands on its own.
+        """
+        audience, destination, basis = self.audience_key, self.destination, self.basis
+        for start in range(0, len(pairs), 2 * _CONFIRM_CHUNK):
+            chunk = pairs[start : start + 2 * _CONFIRM_CHUNK]
+            rows = [
+                (chunk[i + 1], basis, audience, destination, chunk[i])
+                for i in range(0, len(chunk), 2)
+            ]
+            with self.engine.begin() as conn:
+                _Bulk(conn).update(
+                    ledger,
+                    ("revision", "basis"),
+                    ("audience_key", "destination", "contact_pk"),
+                    rows,
+                )
 
     def _delete(self, conn: Connection, table: Table, pks: list[int]) -> None:
         for start in range(0, len(pks), _IN_CHUNK):

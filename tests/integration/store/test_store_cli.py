@@ -43,10 +43,10 @@ def _run(project: Path, *args: str) -> tuple[int, str]:
 
 def test_store_upgrade_creates_then_reports_the_revision(project: Path) -> None:
     code, out = _run(project, "store", "upgrade")
-    assert (code, "Store upgraded: empty → 0002") == (0, out.strip())
+    assert (code, "Store upgraded: empty → 0003") == (0, out.strip())
     code, out = _run(project, "store", "upgrade", "--json")
     assert code == 0
-    assert json.loads(out) == {"before": "0002", "after": "0002"}
+    assert json.loads(out) == {"before": "0003", "after": "0003"}
     assert (project.parent / "store.db").exists()
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from freehold.core.models import Audience, SyncMode
 from freehold.core.store import Store
@@ -26,6 +26,13 @@ from freehold.core.store.schema import (
 )
 
 AT = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+
+
+def _changed(conn: Connection, pk: int) -> None:
+    """Bump the contact's revision, as the store's own writers do when they change a contact."""
+    conn.execute(
+        update(contacts).where(contacts.c.pk == pk).values(revision=contacts.c.revision + 1)
+    )
 
 
 def sha(text: str) -> str:
@@ -132,6 +139,7 @@ class Seeder:
                         contact_pk=pk, purpose=purpose, state=state, at=AT, source="test"
                     )
                 )
+                _changed(conn, pk)
 
     def change_email(self, pk: int, generation: int) -> None:
         with self.store.begin() as conn:
@@ -145,6 +153,7 @@ class Seeder:
                 .where(digests.c.contact_pk == pk, digests.c.field == "email")
                 .values(digest=email_digest(pk, generation))
             )
+            _changed(conn, pk)
 
     def drop_identifiers(self, pk: int) -> None:
         with self.store.begin() as conn:
@@ -154,6 +163,7 @@ class Seeder:
                 .where(identifiers.c.contact_pk == pk)
                 .values(normalized=None, drop_reason="invalid")
             )
+            _changed(conn, pk)
 
     def attribute(self, pk: int, name: str, value: object) -> None:
         with self.store.begin() as conn:
@@ -161,6 +171,7 @@ class Seeder:
                 delete(attributes).where(attributes.c.contact_pk == pk, attributes.c.name == name)
             )
             conn.execute(insert(attributes).values(contact_pk=pk, name=name, value=value))
+            _changed(conn, pk)
 
     def audience(self, key: str, pks: Iterable[int]) -> None:
         """Set the computed membership of audience `key` to exactly `pks`."""

@@ -313,3 +313,44 @@ def test_contact_pks_and_load_contacts_follow_the_order_asked(store: Store) -> N
 @pytest.mark.parametrize("size", [0])
 def test_an_empty_batch_is_fine(store: Store, size: int) -> None:
     assert store.upsert_contacts([], source="s").contact_pks == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"identifiers": {"email": "rev@example.com", "phone": "+1 212 555 0199"}},
+        {"attributes": {"tier": "gold"}},
+        {"lifecycle": LifecycleStage.CUSTOMER},
+        {"consents": {Purpose.AD_TARGETING: ConsentState.DENIED}},
+    ],
+    ids=["identifier", "attribute", "lifecycle", "consent"],
+)
+def test_every_change_an_import_brings_raises_the_contact_revision(
+    store: Store, change: dict[str, object]
+) -> None:
+    """The sync planner skips held members whose revision did not move: every change must."""
+    base = ContactRecord(
+        contact_id="rev",
+        identifiers={"email": "rev@example.com"},
+        attributes={"tier": "silver"},
+        lifecycle=LifecycleStage.PROSPECT,
+        consents={Purpose.AD_TARGETING: ConsentState.GRANTED},
+    )
+    [pk] = store.upsert_contacts([base], source="s").contact_pks
+
+    def revision() -> int:
+        with store.begin() as connection:
+            return int(connection.scalar(sa.select(contacts.c.revision).where(contacts.c.pk == pk)))
+
+    assert revision() == 1
+    store.upsert_contacts([base], source="s")
+    assert revision() == 1
+    fields = {
+        "contact_id": base.contact_id,
+        "identifiers": base.identifiers,
+        "attributes": base.attributes,
+        "lifecycle": base.lifecycle,
+        "consents": base.consents,
+    }
+    store.upsert_contacts([ContactRecord(**{**fields, **change})], source="s")  # type: ignore[arg-type]
+    assert revision() == 2

@@ -64,6 +64,9 @@ def test_consent_history_is_appended_and_the_newest_statement_is_current(store: 
         ).all()
     assert [state for state, _ in history] == ["granted", "granted", "denied"]
     assert current == [("denied", later, "esp")]
+    with store.begin() as connection:
+        # Two statements became current; the late older one changed nothing the sync reads.
+        assert connection.scalar(sa.select(contacts.c.revision)) == 3
     [contact] = store.load_contacts([pk])
     assert contact.consent_state(Purpose.EMAIL_MARKETING) is ConsentState.DENIED
     assert contact.consents[Purpose.EMAIL_MARKETING].at == later

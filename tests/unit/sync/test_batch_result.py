@@ -8,7 +8,7 @@ from freehold.core.sync._record import BatchResult
 
 
 def _rows(n: int) -> list[PlanRow]:
-    return [("add", pk, f"k{pk}", {"email": f"h{pk}"}, {}, None, None) for pk in range(1, n + 1)]
+    return [("add", pk, f"k{pk}", {"email": f"h{pk}"}, {}, None, None, 1) for pk in range(1, n + 1)]
 
 
 def test_split_takes_the_rows_answered_with_a_status_and_keeps_the_others() -> None:

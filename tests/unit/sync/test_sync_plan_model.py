@@ -7,7 +7,7 @@ from freehold.core.sync import RowSpool, member_key
 
 def test_the_spool_gives_back_every_row_in_order_and_can_be_read_twice():
     spool = RowSpool()
-    rows = [("add", pk, f"k{pk}", {"email": "e" * 64}, {}, None, None) for pk in range(12_345)]
+    rows = [("add", pk, f"k{pk}", {"email": "e" * 64}, {}, None, None, 1) for pk in range(12_345)]
     for row in rows:
         spool.append(row)
     assert len(spool) == len(rows)

@@ -1,0 +1,127 @@
+"""Settled members: a re-sync reads only the members whose data or destination changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select, update
+from sync_fakes import connect, make_target, vendor_members
+from sync_seed import audience, email_digest
+
+from freehold.core.models import Consent, ConsentState, Purpose
+from freehold.core.store.schema import contacts, ledger
+from freehold.core.sync import SyncEngine
+
+pytestmark = pytest.mark.anyio
+
+
+def _plan(engine: SyncEngine, target):
+    (plan,) = engine.plan([target])
+    plan.close()
+    return plan
+
+
+def _ledger_stamps(store) -> dict[int, tuple[int | None, str | None]]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(ledger.c.contact_pk, ledger.c.revision, ledger.c.basis))
+        return {pk: (revision, basis) for pk, revision, basis in rows}
+
+
+async def test_an_unchanged_audience_is_counted_without_being_read(store, seed, emulator, engine):
+    seed.contacts(range(1, 51))
+    seed.audience("vip", range(1, 51))
+    first = _plan(engine, make_target(connect(emulator)))
+    assert (first.settled, first.counts["add"]) == (0, 50)
+    await engine.sync([make_target(connect(emulator))])
+    stamps = _ledger_stamps(store)
+    assert {revision for revision, _ in stamps.values()} == {1}
+    assert {basis for _, basis in stamps.values()} == {first.basis}
+
+    again = _plan(engine, make_target(connect(emulator)))
+    assert (again.settled, again.members, again.eligible, again.held) == (50, 50, 50, 50)
+    assert again.to_send == 0
+
+
+async def test_a_consent_change_through_the_store_is_seen(store, seed, emulator, engine):
+    seed.contacts(range(1, 11))
+    seed.audience("vip", range(1, 11))
+    await engine.sync([make_target(connect(emulator))])
+    denied = Consent(
+        purpose=Purpose.AD_TARGETING,
+        state=ConsentState.DENIED,
+        at=dt.datetime.now(dt.UTC),
+        source="test",
+    )
+    with store.begin() as conn:
+        assert store.record_consent(conn, 3, denied)
+    plan = _plan(engine, make_target(connect(emulator)))
+    assert plan.settled == 9
+    assert plan.counts["remove"] == 1
+    report = await engine.sync([make_target(connect(emulator))])
+    assert report.ok
+    assert email_digest(3) not in vendor_members(emulator)
+
+
+async def test_a_changed_identifier_is_seen_and_the_rest_stay_settled(seed, emulator, engine):
+    seed.contacts(range(1, 11))
+    seed.audience("vip", range(1, 11))
+    await engine.sync([make_target(connect(emulator))])
+    seed.change_email(7, generation=1)
+    plan = _plan(engine, make_target(connect(emulator)))
+    assert (plan.settled, plan.counts["change"]) == (9, 1)
+
+
+async def test_other_destination_settings_look_at_every_member_once(store, seed, emulator, engine):
+    seed.contacts(range(1, 21))
+    seed.audience("vip", range(1, 21))
+    await engine.sync([make_target(connect(emulator))])
+    unknown_allowed = make_target(connect(emulator), send_unknown_consent=True)
+    plan = _plan(engine, unknown_allowed)
+    # Another basis: nothing is settled, nothing differs, every row is confirmed.
+    assert (plan.settled, plan.to_send, len(plan.confirmed) // 2) == (0, 0, 20)
+    before = emulator.requests
+    report = await engine.sync([unknown_allowed])
+    assert report.ok
+    assert emulator.requests == before
+    assert {basis for _, basis in _ledger_stamps(store).values()} == {plan.basis}
+    assert _plan(engine, unknown_allowed).settled == 20
+
+
+async def test_rows_from_before_revisions_are_looked_at_then_confirmed(
+    store, seed, emulator, engine
+):
+    seed.contacts(range(1, 11))
+    seed.audience("vip", range(1, 11))
+    await engine.sync([make_target(connect(emulator))])
+    with store.begin() as conn:
+        conn.execute(update(ledger).values(revision=None, basis=None))
+        conn.execute(update(contacts).where(contacts.c.pk == 4).values(revision=5))
+    plan = _plan(engine, make_target(connect(emulator)))
+    assert (plan.settled, plan.to_send, len(plan.confirmed) // 2) == (0, 0, 10)
+    await engine.sync([make_target(connect(emulator))])
+    stamps = _ledger_stamps(store)
+    assert stamps[4] == (5, plan.basis)
+    assert stamps[1] == (1, plan.basis)
+    assert _plan(engine, make_target(connect(emulator))).settled == 10
+
+
+async def test_a_member_due_for_a_refresh_is_not_settled(store, seed, emulator, engine):
+    seed.contacts(range(1, 6))
+    seed.audience("vip", range(1, 6))
+    target = make_target(connect(emulator), audience("vip", days=30))
+    await engine.sync([target])
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=29)
+    with store.begin() as conn:
+        conn.execute(update(ledger).where(ledger.c.contact_pk == 2).values(refreshed_at=old))
+    plan = _plan(engine, target)
+    assert (plan.settled, plan.counts["refresh"]) == (4, 1)
+
+
+async def test_a_plugin_filter_turns_settling_off(store, seed, emulator):
+    seed.contacts(range(1, 6))
+    seed.audience("vip", range(1, 6))
+    keep_all = SyncEngine(store, contact_filter=lambda _dest, _aud, offered: offered)
+    await keep_all.sync([make_target(connect(emulator))])
+    plan = _plan(keep_all, make_target(connect(emulator)))
+    assert (plan.settled, plan.members, plan.to_send) == (0, 5, 0)
