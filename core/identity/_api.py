@@ -93,9 +93,11 @@ def hash_identifier(
 ) -> str | None:
     """Return the lowercase hex SHA-256 of the normalized value, or None when unusable.
 
-    A value that already is a SHA-256 hex digest is returned as it is (lowercased), never hashed
-    twice. The profile's HASH/CLEAR policy does not apply here: asking for a hash gets one (the
-    Meta connector, for one, hashes the `db` date this way).
+    Asking for a hash gets one whatever the profile's HASH/CLEAR policy (the Meta connector, for
+    one, hashes the `db` date this way). Where the profile hashes the field, a value that
+    already is a SHA-256 hex digest is returned as it is (lowercased), never hashed twice; where
+    it sends the field in clear, the value must pass the field's rule first, as in `normalize`
+    (so both agree on what is usable).
 
     Args:
         field: a neutral field name.
@@ -114,11 +116,8 @@ def hash_identifier(
     rule = chosen.rule(name)
     if rule is None or value is None:
         return None
-    text = as_text(value)
-    digest = as_digest(text) if len(text) >= _DIGEST_LENGTH else None
-    if digest is not None:
-        return digest
-    result = rule(text, contact_region(country))
+    hashed = chosen.hashed_fields[name] is Hashing.HASH
+    result = apply_rule(rule, as_text(value), contact_region(country), hashed=hashed)
     if isinstance(result, DropReason):
         return None
     return result if is_digest(result) else sha256_hex(result)

@@ -309,6 +309,10 @@ def test_an_already_hashed_value_passes_through_in_hashed_fields() -> None:
     # A field sent in clear is not a digest: the value is checked like any other.
     assert normalize("country", digest, "google") is None
     assert normalize("email", digest, "email") is None
+    # ...and hashing it agrees: a digest where the profile wants a clear value is unusable.
+    assert hash_identifier("country", digest, "google") is None
+    assert hash_identifier("email", digest, "email") is None
+    assert hash_identifier("mobile_ad_id", "0" * 64, "email") is None
 
 
 def test_fields_a_vendor_does_not_use_give_none() -> None:
