@@ -106,12 +106,14 @@ class Settled:
     basis: str
     stale_before: dt.datetime | None
 
-    def _matches(self, held: Any) -> ColumnElement[bool]:  # noqa: ANN401 - a ledger alias
-        clause: ColumnElement[bool] = (
-            (held.c.audience_key == self.audience_key)
-            & (held.c.destination == self.destination)
-            & (held.c.basis == self.basis)
-        )
+    def _current(self, held: Any, revision: ColumnElement[Any]) -> ColumnElement[bool]:  # noqa: ANN401
+        """Return: the ledger row `held` carries `revision` and this basis, and is fresh.
+
+        Null-safe (`IS`), so a missing row or one from before revisions is never current.
+        """
+        clause: ColumnElement[bool] = held.c.revision.is_not_distinct_from(
+            revision
+        ) & held.c.basis.is_not_distinct_from(self.basis)
         if self.stale_before is not None:
             clause &= held.c.refreshed_at >= self.stale_before
         return clause
@@ -122,21 +124,42 @@ class Settled:
         """Return: the member at `pk_column`, of revision `revision_column`, is settled."""
         held = ledger.alias("settled_ledger")
         return exists().where(
-            self._matches(held),
+            held.c.audience_key == self.audience_key,
+            held.c.destination == self.destination,
             held.c.contact_pk == pk_column,
-            held.c.revision == revision_column,
+            self._current(held, revision_column),
         )
 
-    def held(self) -> ColumnElement[bool]:
-        """Return: the (outer) ledger row belongs to a settled member."""
+    def unsettled_members(self, joined: Any) -> tuple[Any, ColumnElement[bool]]:  # noqa: ANN401
+        """Outer-join each member's ledger row to `joined` (members x contacts).
+
+        Returns the join and the condition keeping the members that are not settled; a join
+        rather than a subquery, so the database looks each row up once.
+        """
+        held = ledger.alias("settled_ledger")
+        joined = joined.outerjoin(
+            held,
+            (held.c.audience_key == self.audience_key)
+            & (held.c.destination == self.destination)
+            & (held.c.contact_pk == audience_members.c.contact_pk),
+        )
+        return joined, ~self._current(held, contacts.c.revision)
+
+    def unsettled_held(self, joined: Any) -> tuple[Any, ColumnElement[bool]]:  # noqa: ANN401
+        """Outer-join each ledger row's audience membership and contact to `joined` (ledger).
+
+        Returns the join and the condition keeping the rows whose member is not settled
+        (including every row of a contact who left the audience).
+        """
         member = audience_members.alias("settled_member")
         contact = contacts.alias("settled_contact")
-        return self._matches(ledger) & exists().where(
-            member.c.audience_pk == self.audience_pk,
-            member.c.contact_pk == ledger.c.contact_pk,
-            contact.c.pk == ledger.c.contact_pk,
-            contact.c.revision == ledger.c.revision,
-        )
+        joined = joined.outerjoin(
+            member,
+            (member.c.audience_pk == self.audience_pk)
+            & (member.c.contact_pk == ledger.c.contact_pk),
+        ).outerjoin(contact, contact.c.pk == member.c.contact_pk)
+        settled = member.c.contact_pk.is_not(None) & self._current(ledger, contact.c.revision)
+        return joined, ~settled
 
 
 def member_rows(
@@ -161,9 +184,11 @@ def member_rows(
         audience_members.c.score,
         contacts.c.revision,
     ]
-    joined: Any = audience_members.join(
-        contacts, contacts.c.pk == audience_members.c.contact_pk
-    ).outerjoin(
+    joined: Any = audience_members.join(contacts, contacts.c.pk == audience_members.c.contact_pk)
+    unsettled: ColumnElement[bool] | None = None
+    if settled is not None:
+        joined, unsettled = settled.unsettled_members(joined)
+    joined = joined.outerjoin(
         consent_current,
         (consent_current.c.contact_pk == audience_members.c.contact_pk)
         & (consent_current.c.purpose == purpose),
@@ -187,8 +212,8 @@ def member_rows(
     query = (
         select(*columns).select_from(joined).where(audience_members.c.audience_pk == audience_pk)
     )
-    if settled is not None:
-        query = query.where(~settled.member(audience_members.c.contact_pk, contacts.c.revision))
+    if unsettled is not None:
+        query = query.where(unsettled)
     return _plain_stream(conn, query.order_by(audience_members.c.contact_pk))
 
 
@@ -255,6 +280,15 @@ def ledger_rows(
     Rows of settled members are left out.
     """
     stale = ledger.c.refreshed_at < stale_before if stale_before is not None else false()
+    joined: Any = ledger
+    unsettled: ColumnElement[bool] | None = None
+    if settled is not None:
+        joined, unsettled = settled.unsettled_held(joined)
+    joined = joined.outerjoin(
+        consent_current,
+        (consent_current.c.contact_pk == ledger.c.contact_pk)
+        & (consent_current.c.purpose == purpose),
+    )
     query = (
         select(
             ledger.c.contact_pk,
@@ -264,17 +298,11 @@ def ledger_rows(
             ledger.c.revision,
             ledger.c.basis,
         )
-        .select_from(
-            ledger.outerjoin(
-                consent_current,
-                (consent_current.c.contact_pk == ledger.c.contact_pk)
-                & (consent_current.c.purpose == purpose),
-            )
-        )
+        .select_from(joined)
         .where(ledger.c.audience_key == audience_key, ledger.c.destination == destination)
     )
-    if settled is not None:
-        query = query.where(~settled.held())
+    if unsettled is not None:
+        query = query.where(unsettled)
     return _plain_stream(conn, query.order_by(ledger.c.contact_pk))
 
 

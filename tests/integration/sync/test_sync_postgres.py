@@ -37,6 +37,10 @@ async def test_sync_mirror_change_bisection_and_jobs_on_postgresql(pg_store, emu
 
     seed.change_email(3, generation=1)
     seed.audience("vip", range(1, 291))
+    (plan,) = engine.plan([make_target(connector, mirror)])
+    plan.close()
+    # Held and unchanged: settled in SQL; the changed one, the leavers and the rejected one not.
+    assert (plan.settled, plan.members, plan.held) == (288, 290, 299)
     report = await engine.sync([make_target(connector, mirror)])
     (target,) = report.targets
     assert report.ok
