@@ -162,6 +162,14 @@ class Settled:
         return joined, ~settled
 
 
+def _with_consent(joined: Any, pk_column: ColumnElement[int], purpose: str) -> Any:  # noqa: ANN401
+    """Outer-join the current consent for `purpose` of the contact at `pk_column`."""
+    return joined.outerjoin(
+        consent_current,
+        (consent_current.c.contact_pk == pk_column) & (consent_current.c.purpose == purpose),
+    )
+
+
 def member_rows(
     conn: Connection,
     audience_pk: int,
@@ -188,11 +196,7 @@ def member_rows(
     unsettled: ColumnElement[bool] | None = None
     if settled is not None:
         joined, unsettled = settled.unsettled_members(joined)
-    joined = joined.outerjoin(
-        consent_current,
-        (consent_current.c.contact_pk == audience_members.c.contact_pk)
-        & (consent_current.c.purpose == purpose),
-    )
+    joined = _with_consent(joined, audience_members.c.contact_pk, purpose)
     for index, name in enumerate(hashed):
         alias = digests.alias(f"h{index}")
         joined = joined.outerjoin(
@@ -284,11 +288,7 @@ def ledger_rows(
     unsettled: ColumnElement[bool] | None = None
     if settled is not None:
         joined, unsettled = settled.unsettled_held(joined)
-    joined = joined.outerjoin(
-        consent_current,
-        (consent_current.c.contact_pk == ledger.c.contact_pk)
-        & (consent_current.c.purpose == purpose),
-    )
+    joined = _with_consent(joined, ledger.c.contact_pk, purpose)
     query = (
         select(
             ledger.c.contact_pk,
