@@ -14,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from freehold.core.errors import ConfigError
 from freehold.core.store import Store
 from freehold.core.store import _migrate as migrate
-from freehold.core.store.schema import metadata, store_meta
+from freehold.core.store.schema import contacts, ledger, metadata, store_meta
 
 
 def test_a_fresh_store_is_created_at_the_head_revision(store: Store) -> None:
@@ -64,6 +64,15 @@ def test_an_older_store_must_be_upgraded_first(store_url: str) -> None:
     engine = sa.create_engine(store_url)
     with engine.begin() as connection:
         command.upgrade(migrate._config(connection), "0001")
+        connection.exec_driver_sql(
+            "INSERT INTO contacts (pk, contact_id, created_at, updated_at) "
+            "VALUES (7, 'c7', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO ledger (audience_key, destination, contact_pk, member_key, sent, "
+            "acknowledged_at, refreshed_at) VALUES ('vip', 'ads', 7, 'k', '{}', "
+            "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        )
     engine.dispose()
     with pytest.raises(ConfigError, match=r"revision 0001.*freehold store upgrade"):
         Store.open(store_url)
@@ -73,6 +82,12 @@ def test_an_older_store_must_be_upgraded_first(store_url: str) -> None:
     assert (revision.before, revision.after) == ("0001", migrate.head_revision())
     with Store.open(store_url) as store, store.begin() as connection:
         assert "run_batches" in sa.inspect(connection).get_table_names()
+        # Existing contacts start at revision 1; existing ledger rows have none (looked at once).
+        assert connection.execute(sa.select(contacts.c.revision)).scalar_one() == 1
+        assert connection.execute(sa.select(ledger.c.revision, ledger.c.basis)).one() == (
+            None,
+            None,
+        )
 
 
 def test_a_store_from_a_newer_freehold_is_refused(store_url: str) -> None:
