@@ -20,8 +20,9 @@ and each child refuses any connection to a non-loopback address. Phases:
 - warm: the sync engine with `MetaConnector`: N contacts whose digests are cached in the store,
   plan + full sync of a mirror audience (nothing in the ledger yet);
 - re-sync: 1 % of the members leave and 1 % arrive; plan + sync again (only those rows leave);
-- cold: C sample contacts as raw rows through import (normalize, hash, store), audience,
-  plan and sync.
+- cold: the SDK's own raw rows for C people (written to a CSV beforehand, with consent to ad
+  targeting) through the import (normalize, resolve identities, hash for every vendor
+  profile, store), an audience of all of them, plan and sync.
 
 Prints rows/s, wall time and peak RSS per phase, and the ratios against the SDK measured in
 the same run: warm / sdk (target 10x), cold / sdk (target 2x), re-sync / warm wall time
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import datetime as dt
 import hashlib
 import ipaddress
@@ -337,10 +339,19 @@ def phase_sync(store_url: str, vendor_url: str, key: str) -> dict[str, Any]:
     }
 
 
-def phase_cold(store_url: str, vendor_url: str, contacts: int) -> dict[str, Any]:
+def write_raw_csv(path: Path, contacts: int) -> None:
+    """Write the SDK's raw rows for `contacts` people as a CSV the import reads (not timed)."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*FIELDS, "consent.ad_targeting"])
+        for i in range(1, contacts + 1):
+            writer.writerow([*raw_row(i), "granted"])
+
+
+def phase_cold(store_url: str, vendor_url: str, raw_csv: str) -> dict[str, Any]:
     from sqlalchemy import insert, literal, select
 
-    from freehold.core.sample import generate_sample
+    from freehold.core.sources import ColumnMapping, ImportKind, import_source, open_source
     from freehold.core.store import Store
     from freehold.core.store.schema import UtcDateTime, audience_members, audiences
     from freehold.core.store.schema import contacts as contact_table
@@ -349,7 +360,9 @@ def phase_cold(store_url: str, vendor_url: str, contacts: int) -> dict[str, Any]
     target = _target(vendor_url, "cold")
     started = time.perf_counter()
     with Store.open(store_url) as store:
-        generate_sample(store, contacts=contacts, events_per_contact=0)
+        loaded = import_source(
+            store, open_source(raw_csv), ColumnMapping(ImportKind.CONTACTS), label="cold"
+        )
         imported = time.perf_counter() - started
         now = dt.datetime.now(dt.UTC)
         with store.begin() as conn:
@@ -369,10 +382,10 @@ def phase_cold(store_url: str, vendor_url: str, contacts: int) -> dict[str, Any]
     return {
         "seconds": time.perf_counter() - started,
         "import_seconds": imported,
-        "rows": contacts,
+        "rows": loaded.rows_read,
         "sent": result.to_send,
         "accepted": result.accepted,
-        "ok": report.ok,
+        "ok": report.ok and result.accepted == loaded.rows_read,
         "rss_mb": peak_rss_mb(),
     }
 
@@ -429,7 +442,7 @@ def _phase(name: str, *rest: str) -> None:
         "floor": lambda: phase_floor(int(rest[0])),
         "connector": lambda: phase_connector(rest[0], int(rest[1])),
         "sync": lambda: phase_sync(rest[0], rest[1], rest[2]),
-        "cold": lambda: phase_cold(rest[0], rest[1], int(rest[2])),
+        "cold": lambda: phase_cold(rest[0], rest[1], rest[2]),
     }
     print(json.dumps(runners[name](), default=str))
 
@@ -478,7 +491,9 @@ def _benchmark(args: argparse.Namespace) -> None:
             set_members(store.engine, 1, members)
         resync = _child("sync", warm_url, vendor_url, "warm")
         print(_line("re-sync", resync))
-        cold = _child("cold", cold_url, vendor_url, str(args.cold_contacts))
+        raw_csv = folder / "raw.csv"
+        write_raw_csv(raw_csv, args.cold_contacts)
+        cold = _child("cold", cold_url, vendor_url, str(raw_csv))
         print(_line("cold", cold))
     finally:
         vendor.stdin.close()
