@@ -162,6 +162,7 @@ class TargetPlan:
         members: audience members considered.
         eligible: members that may leave (consent, identifiers, plugins): the desired size.
         held: members the vendor audience held, per the ledger, before this plan.
+        unchanged: held members that need nothing (settled, or looked at and unchanged).
         counts: rows per `PlanKind`.
         dropped: members not sent, per `DropReason` value.
         warnings: things the operator should know (audience below the vendor's minimum size).
@@ -182,6 +183,7 @@ class TargetPlan:
     members: int = 0
     eligible: int = 0
     held: int = 0
+    unchanged: int = 0
     counts: Counter[str] = field(default_factory=Counter)
     dropped: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
@@ -219,6 +221,7 @@ class TargetPlan:
             "members": self.members,
             "eligible": self.eligible,
             "held": self.held,
+            "unchanged": self.unchanged,
             "counts": {kind.value: self.counts[kind] for kind in PlanKind},
             "dropped": dict(sorted(self.dropped.items())),
             "removal_share": round(self.removal_share, 4),

@@ -360,8 +360,10 @@ class _Merge:
             if held_row[2]:
                 plan.counts[_REFRESH] += 1
                 plan.additions.append((_REFRESH, pk, key, prepared, attrs, status, value, revision))
-            elif held_row[4] != revision or held_row[5] != plan.basis:
-                plan.confirmed.extend((pk, revision))
+            else:
+                plan.unchanged += 1
+                if held_row[4] != revision or held_row[5] != plan.basis:
+                    plan.confirmed.extend((pk, revision))
             return
         if not self.options.retry_rejected and self.rejected.get(pk) == key:
             self._drop(DropReason.REJECTED_UNCHANGED, pk, remove=False)
@@ -481,6 +483,7 @@ def plan_target(
     plan.held = held
     plan.members += plan.settled
     plan.eligible += plan.settled
+    plan.unchanged += plan.settled
     _judge(plan, options)
     logger.debug(
         "planned %s: %d members (%d settled), %d eligible, %d held, %s, dropped %s",

@@ -245,7 +245,7 @@ def plan_table(plans: Sequence[TargetPlan]) -> Table:
     table.add_column("Audience")
     table.add_column("Destination")
     table.add_column("Mode")
-    for name in ("Members", "Sendable", "Held"):
+    for name in ("Members", "Sendable", "Held", "Unchanged"):
         table.add_column(name, justify="right")
     for kind in PlanKind:
         table.add_column(kind.value.capitalize(), justify="right")
@@ -258,6 +258,7 @@ def plan_table(plans: Sequence[TargetPlan]) -> Table:
             str(plan.members),
             str(plan.eligible),
             str(plan.held),
+            str(plan.unchanged),
             *(str(plan.counts[kind.value]) for kind in PlanKind),
             str(sum(plan.dropped.values())),
         )

@@ -94,6 +94,9 @@ def test_sync_then_a_rerun_sends_nothing_and_runs_show_the_history(cli):
     assert result.exit_code == 0, result.output
     (report,) = json.loads(result.stdout)
     assert report["to_send"] == 0
+    (plan,) = json.loads(cli("plan", "--json", "-").stdout)
+    assert (plan["held"], plan["unchanged"], plan["counts"]["add"]) == (40, 40, 0)
+    assert "Unchanged" in cli("plan").output
     listed = json.loads(cli("runs", "--json").stdout)
     assert [run["status"] for run in listed] == ["succeeded", "succeeded"]
     first = listed[-1]["id"]

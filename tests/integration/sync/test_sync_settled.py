@@ -40,6 +40,7 @@ async def test_an_unchanged_audience_is_counted_without_being_read(store, seed, 
 
     again = _plan(engine, make_target(connect(emulator)))
     assert (again.settled, again.members, again.eligible, again.held) == (50, 50, 50, 50)
+    assert again.unchanged == 50
     assert again.to_send == 0
 
 
@@ -80,6 +81,7 @@ async def test_other_destination_settings_look_at_every_member_once(store, seed,
     plan = _plan(engine, unknown_allowed)
     # Another basis: nothing is settled, nothing differs, every row is confirmed.
     assert (plan.settled, plan.to_send, len(plan.confirmed) // 2) == (0, 0, 20)
+    assert plan.unchanged == 20
     before = emulator.requests
     report = await engine.sync([unknown_allowed])
     assert report.ok
@@ -115,7 +117,7 @@ async def test_a_member_due_for_a_refresh_is_not_settled(store, seed, emulator, 
     with store.begin() as conn:
         conn.execute(update(ledger).where(ledger.c.contact_pk == 2).values(refreshed_at=old))
     plan = _plan(engine, target)
-    assert (plan.settled, plan.counts["refresh"]) == (4, 1)
+    assert (plan.settled, plan.counts["refresh"], plan.unchanged) == (4, 1, 4)
 
 
 async def test_a_plugin_filter_turns_settling_off(store, seed, emulator):
