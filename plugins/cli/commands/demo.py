@@ -30,7 +30,7 @@ from freehold.plugins.cli.commands.sync import (
     build_engine,
     compute_audiences,
     plan_notes,
-    plan_table,
+    plan_tables,
     run_sync,
     sync_targets,
 )
@@ -250,7 +250,7 @@ def _run(app: AppContext, *, contacts: int) -> bool:
     options = PlanOptions(max_removal_share=app.config().sync.max_removal_share)
     plans = build_engine(app).plan(targets, options=options)
     try:
-        console.print(plan_table(plans))
+        console.print(*plan_tables(console, plans))
         for line in plan_notes(plans):
             console.print(line)
     finally:

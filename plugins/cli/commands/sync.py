@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -51,6 +51,7 @@ from freehold.core.sync import (
 )
 from freehold.plugins._markers import hookimpl
 from freehold.plugins.cli._app import AppContext, ExitCode, pass_app
+from freehold.plugins.cli._tables import target_tables
 from freehold.plugins.hookspecs import DeliveryKind, DeliveryOperation
 
 if TYPE_CHECKING:
@@ -69,9 +70,9 @@ __all__ = [
     "freehold_register_commands",
     "plan_command",
     "plan_notes",
-    "plan_table",
+    "plan_tables",
     "report_notes",
-    "report_table",
+    "report_tables",
     "runs_group",
     "sync_command",
     "sync_targets",
@@ -239,30 +240,26 @@ def _by_reason(counts: Mapping[str, int]) -> str:
     )
 
 
-def plan_table(plans: Sequence[TargetPlan]) -> Table:
-    """Return the plans as a table: per audience x destination, what would happen."""
-    table = Table(title="Plan (nothing sent)")
-    table.add_column("Audience")
-    table.add_column("Destination")
-    table.add_column("Mode")
-    for name in ("Members", "Sendable", "Held", "Unchanged"):
-        table.add_column(name, justify="right")
-    for kind in PlanKind:
-        table.add_column(kind.value.capitalize(), justify="right")
-    table.add_column("Dropped", justify="right")
-    for plan in plans:
-        table.add_row(
-            plan.target.audience.key,
-            plan.target.destination,
-            plan.mode.value,
-            str(plan.members),
-            str(plan.eligible),
-            str(plan.held),
-            str(plan.unchanged),
-            *(str(plan.counts[kind.value]) for kind in PlanKind),
-            str(sum(plan.dropped.values())),
-        )
-    return table
+def plan_tables(console: Console, plans: Sequence[TargetPlan]) -> list[Table]:
+    """Return the plans as tables: per audience x destination, what would happen."""
+    kinds = [kind.value.capitalize() for kind in PlanKind]
+    return target_tables(
+        console,
+        title="Plan (nothing sent)",
+        targets=[f"{plan.target.label} ({plan.mode.value})" for plan in plans],
+        columns=["Members", "Sendable", "Held", "Unchanged", *kinds, "Dropped"],
+        rows=[
+            [
+                f"{plan.members:,}",
+                f"{plan.eligible:,}",
+                f"{plan.held:,}",
+                f"{plan.unchanged:,}",
+                *(f"{plan.counts[kind.value]:,}" for kind in PlanKind),
+                f"{sum(plan.dropped.values()):,}",
+            ]
+            for plan in plans
+        ],
+    )
 
 
 def plan_notes(plans: Sequence[TargetPlan]) -> list[Text]:
@@ -278,34 +275,35 @@ def plan_notes(plans: Sequence[TargetPlan]) -> list[Text]:
     return lines
 
 
-def report_table(reports: Sequence[TargetReport]) -> Table:
-    """Return the sync reports as the final table, one row per audience x destination."""
-    table = Table(title="Sync")
-    table.add_column("Audience")
-    table.add_column("Destination")
-    table.add_column("Status")
-    for name in ("Planned", "Sent", "Accepted", "Rejected", "Dropped", "Retries", "Time"):
-        table.add_column(name, justify="right")
+def report_tables(console: Console, reports: Sequence[TargetReport]) -> list[Table]:
+    """Return the sync reports as the final tables, per audience x destination."""
+    rows: list[list[RenderableType]] = []
     for report in reports:
         status = Text(report.status.value, style="green" if report.ok else "bold red")
         for left, count in (("pending", report.pending), ("retriable", report.retriable)):
             if count:
-                status.append(f"\n{count} {left}", style="yellow")
+                status.append(f"\n{count:,} {left}", style="yellow")
         if report.unsent:
-            status.append(f"\n{report.unsent} unanswered", style="red")
-        table.add_row(
-            report.audience_key,
-            report.destination,
-            status,
-            str(report.to_send),
-            str(report.sent),
-            str(report.accepted),
-            str(sum(report.rejected.values())),
-            str(sum(report.dropped.values())),
-            str(report.retries),
-            f"{report.duration:.1f}s",
+            status.append(f"\n{report.unsent:,} unanswered", style="red")
+        rows.append(
+            [
+                status,
+                f"{report.to_send:,}",
+                f"{report.sent:,}",
+                f"{report.accepted:,}",
+                f"{sum(report.rejected.values()):,}",
+                f"{sum(report.dropped.values()):,}",
+                f"{report.retries:,}",
+                f"{report.duration:.1f}s",
+            ]
         )
-    return table
+    return target_tables(
+        console,
+        title="Sync",
+        targets=[report.label for report in reports],
+        columns=["Status", "Planned", "Sent", "Accepted", "Rejected", "Dropped", "Retries", "Time"],
+        rows=rows,
+    )
 
 
 def report_notes(reports: Sequence[TargetReport]) -> list[Text]:
@@ -430,7 +428,7 @@ def plan_command(
     plans = build_engine(app).plan(targets, options=options)
     try:
         if json_path != "-":
-            app.console.print(plan_table(plans))
+            app.console.print(*plan_tables(app.console, plans))
             for line in plan_notes(plans):
                 app.console.print(line)
         if json_path is not None:
@@ -451,7 +449,7 @@ def run_sync(
     with RichSyncProgress(app.err_console) as progress:
         report = asyncio.run(build_engine(app, progress=progress).sync(targets, options=options))
     if not quiet:
-        app.console.print(report_table(report.targets))
+        app.console.print(*report_tables(app.console, report.targets))
         for line in report_notes(report.targets):
             app.console.print(line)
     return report
