@@ -15,7 +15,7 @@ from rich.console import Console, RenderableType
 from rich.measure import Measurement
 from rich.table import Table
 
-__all__ = ["TARGET_HEADER", "target_tables"]
+__all__ = ["TARGET_HEADER", "fits", "target_tables"]
 
 TARGET_HEADER = "Audience → destination"
 _LABEL_WIDTH = 24
@@ -49,10 +49,10 @@ def target_tables(
         wide.add_column(name, justify="right", no_wrap=True)
     for label, values in zip(targets, rows, strict=True):
         wide.add_row(label, *values)
-    if not targets or _fits(console, wide):
+    if not targets or fits(console, wide):
         return [wide]
     per_table = len(targets)
-    while per_table > 1 and not _fits(
+    while per_table > 1 and not fits(
         console, _on_its_side(title, targets[:per_table], columns, rows[:per_table])
     ):
         per_table -= 1
@@ -67,7 +67,7 @@ def target_tables(
     ]
 
 
-def _fits(console: Console, table: Table) -> bool:
+def fits(console: Console, table: Table) -> bool:
     """Say whether `table` fits at its natural width (rich would otherwise cut values)."""
     unbounded = console.options.update_width(_UNBOUNDED)
     return Measurement.get(console, unbounded, table).maximum <= console.width

@@ -51,7 +51,7 @@ from freehold.core.sync import (
 )
 from freehold.plugins._markers import hookimpl
 from freehold.plugins.cli._app import AppContext, ExitCode, pass_app
-from freehold.plugins.cli._tables import target_tables
+from freehold.plugins.cli._tables import TARGET_HEADER, fits, target_tables
 from freehold.plugins.hookspecs import DeliveryKind, DeliveryOperation
 
 if TYPE_CHECKING:
@@ -517,25 +517,30 @@ def runs_group(ctx: click.Context, *, limit: int, kind: str | None, as_json: boo
         app.emit_json([run.as_json() for run in found])
         return
     table = Table(title="Runs")
-    for name in ("ID", "Kind", "Audience", "Destination", "Started", "Status"):
+    for name in ("ID", "Started", "Kind", TARGET_HEADER, "Status"):
         table.add_column(name)
     for name in ("Sent", "Accepted", "Rejected"):
         table.add_column(name, justify="right")
+    lines: list[str] = []
     for run in found:
         counts = run.counts
-        rejected = counts.get("rejected")
-        table.add_row(
-            str(run.pk),
-            run.kind,
-            run.audience_key or "",
-            run.destination or "",
-            run.started_at.strftime("%Y-%m-%d %H:%M:%S"),
-            run.status,
-            str(counts.get("sent", "")),
-            str(counts.get("accepted", "")),
-            _total(rejected),
-        )
-    app.console.print(table)
+        target = f"{run.audience_key} → {run.destination}" if run.audience_key else ""
+        started = run.started_at.strftime("%Y-%m-%d %H:%M:%S")
+        figures = {
+            "sent": str(counts.get("sent", "")),
+            "accepted": str(counts.get("accepted", "")),
+            "rejected": _total(counts.get("rejected")),
+        }
+        table.add_row(str(run.pk), started, run.kind, target, run.status, *figures.values())
+        said = ", ".join(f"{name} {figure}" for name, figure in figures.items() if figure)
+        head = "  ".join(part for part in (str(run.pk), started, run.kind, target) if part)
+        lines.append(f"{head}: {run.status}" + (f" ({said})" if said else ""))
+    if fits(app.console, table):
+        app.console.print(table)
+        return
+    app.console.print("Runs (ID, started, kind, audience → destination: status)")
+    for line in lines:
+        app.console.print(line, highlight=False)
 
 
 def _total(counts: JsonValue) -> str:

@@ -52,13 +52,19 @@ def project(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture
-def cli(project):
+def width() -> int:
+    """The terminal width the commands print to (wide unless a test says otherwise)."""
+    return 200
+
+
+@pytest.fixture
+def cli(project, width):
     """Run freehold commands in one process (one AppContext: emulator state persists)."""
     manager = _manager()
     app = AppContext(
         plugins=manager,
         config_path=project,
-        console=Console(width=200, soft_wrap=True),
+        console=Console(width=width, soft_wrap=True),
         err_console=Console(stderr=True, width=200),
     )
     group = create_cli(plugins=manager)
@@ -106,6 +112,16 @@ def test_sync_then_a_rerun_sends_nothing_and_runs_show_the_history(cli):
     assert shown["rejected_rows"] == []
     table = cli("runs", "show", str(first)).output
     assert f"Run {first}" in table
+
+
+@pytest.mark.parametrize("width", [80])
+def test_an_80_column_terminal_gets_every_figure_uncut(cli):
+    outputs = [cli("plan").output, cli("sync").output, cli("runs").output]
+    assert all("…" not in output for output in outputs)
+    plan, synced, runs = outputs
+    assert "Unchanged" in plan
+    assert "vip → social_ads" in synced
+    assert "vip → social_ads: succeeded (sent 40, accepted 40, rejected 0)" in runs
 
 
 def test_a_large_removal_fails_the_sync_until_allowed(cli, project):
