@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -91,21 +92,32 @@ def list_command(app: AppContext, *, as_json: bool) -> None:
         app.emit_json(rows)
         return
     table = Table(title="Audiences", title_justify="left")
-    for column in ("key", "name", "definition", "to", "mode", "members", "computed"):
-        table.add_column(
-            column, justify="right" if column == "members" else "left", overflow="fold"
-        )
+    table.add_column("audience", no_wrap=True)
+    table.add_column("kind", overflow="fold")
+    table.add_column("to", overflow="fold")
+    table.add_column("mode", no_wrap=True)
+    table.add_column("members", justify="right", no_wrap=True)
+    table.add_column("computed", no_wrap=True)
     for row in rows:
+        label = Text(row["key"])
+        if row["name"] != row["key"]:
+            label.append(f"\n{row['name']}", style="dim")
         table.add_row(
-            Text(row["key"]),
-            Text(row["name"]),
+            label,
             Text(row["definition"]),
             Text(", ".join(row["to"]) or "-"),
             row["mode"],
             "-" if row["members"] is None else f"{row['members']:,}",
-            row["computed_at"] or "never",
+            _when(row["computed_at"]),
         )
     app.console.print(table)
+
+
+def _when(stamp: str | None) -> str:
+    """Return an ISO timestamp to the minute, in the terminal's table (the JSON keeps it all)."""
+    if stamp is None:
+        return "never"
+    return dt.datetime.fromisoformat(stamp).strftime("%Y-%m-%d %H:%M")
 
 
 @audiences_group.command("preview")

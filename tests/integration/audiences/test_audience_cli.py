@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import textwrap
 
@@ -92,9 +93,13 @@ def test_list_shows_definitions_then_computed_counts(project) -> None:
     rows = {row["key"]: row for row in json.loads(run(project, "list", "--json").stdout)}
     assert rows["customers"]["members"] == 2
     assert rows["customers"]["computed_at"] is not None
-    text = run(project, "list").stdout
+    text = run(project, "list").stdout  # CliRunner: an 80-column console
     assert "customers" in text
+    assert "Customers" in text  # the name, under the key, when it differs
     assert "builder:" in text
+    assert "…" not in text
+    computed = dt.datetime.fromisoformat(rows["customers"]["computed_at"])
+    assert computed.strftime("%Y-%m-%d %H:%M") in text
 
 
 def test_preview_json_has_count_masked_sample_and_coverage(project) -> None:
