@@ -440,6 +440,12 @@ def plan_target(
     audience_key, destination = target.audience.key, target.destination
     stale_before = _refresh_before(target, now)
     with engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            # The streams are separate queries, read together: they must see one snapshot, or
+            # a member changed between two of them is planned from half old, half new data
+            # under its new revision, and then settled on it. SQLite's transaction is one
+            # snapshot already; PostgreSQL's default (READ COMMITTED) takes one per statement.
+            conn.execution_options(isolation_level="REPEATABLE READ")
         audience_pk = _audience_pk(conn, audience_key)
         excluded: set[int] = set()
         settled: Settled | None = None
