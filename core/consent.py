@@ -130,7 +130,11 @@ def narrow(offered: Sequence[Contact], kept: Iterable[Contact]) -> set[str]:
 
 @dataclass(frozen=True, slots=True)
 class ReadBack:
-    """What a consent read-back found: members the vendor marked do-not-email, and matches."""
+    """What a consent read-back found: members the vendor marked do-not-email, and matches.
+
+    `recorded` counts contacts given a denial (two contacts sharing an address both count);
+    `unmatched` counts do-not-email members that match no contact.
+    """
 
     seen: int
     recorded: int
@@ -199,19 +203,24 @@ async def read_back_email_consent(
         denials.append((email, member.changed_at or member.consent_at or started))
     with store.engine.begin() as conn:
         for email, at in denials:
-            pk = conn.execute(
-                select(identifiers.c.contact_pk).where(
-                    identifiers.c.field == "email", identifiers.c.normalized == email
+            # Every contact holding the address: the store may keep two people apart that
+            # share one, and the person who unsubscribed it speaks for both.
+            pks = (
+                conn.execute(
+                    select(identifiers.c.contact_pk).where(
+                        identifiers.c.field == "email", identifiers.c.normalized == email
+                    )
                 )
-            ).scalar_one_or_none()
-            if pk is None:
-                unmatched += 1
-                continue
+                .scalars()
+                .all()
+            )
             consent = Consent(
                 purpose=Purpose.EMAIL_MARKETING, state=ConsentState.DENIED, at=at, source=source
             )
-            store.record_consent(conn, pk, consent)
-            recorded += 1
+            for pk in pks:
+                store.record_consent(conn, pk, consent)
+            recorded += len(pks)
+            unmatched += not pks
         _remember(conn, meta_key, started.isoformat())
     logger.info(
         "consent read-back from %s: %d members seen, %d denials recorded, %d unmatched",

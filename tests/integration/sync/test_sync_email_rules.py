@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from typing import ClassVar
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sync_fakes import connect, make_target
 from sync_seed import audience, email_of
 
@@ -15,7 +15,7 @@ from freehold.core.capabilities import AudienceExport, ExportedMember
 from freehold.core.consent import read_back_email_consent
 from freehold.core.identity import normalize
 from freehold.core.models import AudienceRef, EmailStatus, Purpose, SyncMode
-from freehold.core.store.schema import consent_current, consent_history, ledger
+from freehold.core.store.schema import consent_current, consent_history, identifiers, ledger
 from freehold.core.sync import member_key
 from freehold.core.testing import FakeConnector
 
@@ -195,3 +195,32 @@ async def test_vendor_unsubscribes_are_recorded_as_denied_before_planning(
     )
     assert vendor.asked[0] is None
     assert vendor.asked[1] is not None
+
+
+async def test_an_unsubscribe_reaches_every_contact_sharing_the_address(store, seed, emulator):
+    # The store may hold two contacts with one email (an import never merges two existing
+    # contacts); the person who unsubscribed the address speaks for both.
+    seed.contacts(range(1, 3))
+    with store.begin() as conn:
+        conn.execute(
+            update(identifiers)
+            .where(identifiers.c.contact_pk == 2, identifiers.c.field == "email")
+            .values(raw=email_of(1), normalized=email_of(1))
+        )
+    vendor = _Vendor([ExportedMember(email=email_of(1), status="unsubscribed", email_status=None)])
+    result = await read_back_email_consent(
+        store,
+        vendor,
+        AudienceRef(key="vip", vendor_id="list_1", name="vip"),
+        destination="email",
+        connector_name="fake",
+        normalize_email=lambda value: normalize("email", value, "email"),
+    )
+    assert (result.seen, result.recorded, result.unmatched) == (1, 2, 0)
+    with store.engine.connect() as conn:
+        states = conn.execute(
+            select(consent_current.c.contact_pk, consent_current.c.state).where(
+                consent_current.c.purpose == "email_marketing"
+            )
+        ).all()
+    assert sorted(states) == [(1, "denied"), (2, "denied")]
