@@ -182,6 +182,15 @@ class AudienceSync(ABC):
     ) -> AudienceSession:
         """Open a session on `ref`; `state` resumes one the engine persisted."""
 
+    def sends_value(self, audience: Audience) -> bool:
+        """Say whether members of `audience` carry their `Member.value` to the vendor.
+
+        True for a value-based audience (Meta's `LOOKALIKE_VALUE`): the engine then sends a
+        member again when its value changes. False by default.
+        """
+        del audience
+        return False
+
 
 class ExportedMember(NeutralModel):
     """A member as a vendor holds it, read back for migration or consent read-back.

@@ -165,6 +165,10 @@ class MetaConnector(
         """Find the customer-file audience freehold made for `audience`, or create it."""
         return await ensure_audience(self.graph, self.config, audience)
 
+    def sends_value(self, audience: Audience) -> bool:
+        """Say whether `audience` is value-based (listed in `value_based_audiences`)."""
+        return audience.key in self.config.value_based_audiences
+
     def audience_session(
         self,
         ref: AudienceRef,

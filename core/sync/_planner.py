@@ -100,19 +100,22 @@ def member_key(
     identifiers: Mapping[str, str],
     attributes: Mapping[str, JsonValue] | None = None,
     email_status: str | None = None,
+    value: float | None = None,
 ) -> str:
     """Return the digest of what is sent for a member (the ledger's `member_key`).
 
-    BLAKE2b-128 (hex) over the identifiers in field order, the email status and the mapped
-    fields; it reveals none of them.
+    BLAKE2b-128 (hex) over the identifiers in field order, the email status, the mapped
+    fields and the value (where the destination sends one); it reveals none of them.
     """
-    return _key({name: identifiers[name] for name in sorted(identifiers)}, attributes, email_status)
+    ordered = {name: identifiers[name] for name in sorted(identifiers)}
+    return _key(ordered, attributes, email_status, value)
 
 
 def _key(
     ordered: Mapping[str, str],
     attributes: Mapping[str, JsonValue] | None,
     email_status: str | None,
+    value: float | None = None,
 ) -> str:
     """`member_key` of identifiers already in field order (the planner's hot path)."""
     text = "\x1f".join([f"{name}={value}" for name, value in ordered.items()])
@@ -120,6 +123,8 @@ def _key(
         text += f"\x1e{email_status}"
     if attributes:
         text += "\x1e" + json.dumps(attributes, sort_keys=True, separators=(",", ":"), default=str)
+    if value is not None:
+        text += f"\x1d{value!r}"
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
@@ -197,6 +202,7 @@ def _basis(target: SyncTarget, profile: _Profile) -> str:
         f"email={target.is_email}",
         f"double_opt_in={target.double_opt_in}",
         f"send_unknown_consent={target.send_unknown_consent}",
+        f"value={target.connector.sends_value(target.audience)}",
     ]
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).hexdigest()
 
@@ -267,6 +273,7 @@ class _Merge:
         self.differs = RowSpool()
         self.field_groups: list[Grouped] = []
         self.rejected: dict[int, str] = {}
+        self.sends_value = self.target.connector.sends_value(self.target.audience)
 
     def not_member(self, pk: int, state: str | None) -> None:
         """Decide for a member the vendor holds that is no longer in the audience."""
@@ -352,8 +359,8 @@ class _Merge:
                 group.take(pk, raw)
             fields = self.target.fields
             attrs = {fields[name]: _clean(value) for name, value in raw.items()}
-        key = _key(prepared, attrs, status)
         value = float(score) if score is not None else None
+        key = _key(prepared, attrs, status, value if self.sends_value else None)
         plan = self.plan
         if held_row is not None and held_row[1] == key:
             plan.eligible += 1
@@ -450,11 +457,12 @@ def plan_target(
         excluded: set[int] = set()
         settled: Settled | None = None
         if contact_filter is not None and load_contacts is not None:
-            # A plugin filter may leave anyone out on any ground: every member is looked at.
             excluded = _excluded_by_plugins(
                 conn, target, audience_pk, contact_filter, load_contacts
             )
-        else:
+        # Every member is looked at when a plugin filter may leave anyone out on any ground,
+        # or when the vendor takes members' values (audience scores carry no revision).
+        elif not target.connector.sends_value(target.audience):
             settled = Settled(audience_pk, audience_key, destination, plan.basis, stale_before)
         held = held_count(conn, audience_key, destination)
         rejected = rejected_keys(conn, audience_key, destination)

@@ -95,6 +95,9 @@ async def test_ensure_audience_pages_through_then_creates_a_customer_file_audien
         )
     assert ref.vendor_id == "99"
     assert ref.details["value_based"] is True
+    # The engine sends a member again when its value changes, for value-based audiences only.
+    assert connector.sends_value(Audience(key="ltv", name="High LTV"))
+    assert not connector.sends_value(Audience(key="vip", name="VIP"))
     assert listed.calls[1].request.url.params["after"] == "CUR"
     assert body(created.calls.last.request) == {
         "name": "High LTV",

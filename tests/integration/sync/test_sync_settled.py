@@ -9,9 +9,10 @@ from sqlalchemy import select, update
 from sync_fakes import connect, make_target, vendor_members
 from sync_seed import audience, email_digest
 
-from freehold.core.models import Consent, ConsentState, Purpose
-from freehold.core.store.schema import contacts, ledger
+from freehold.core.models import Audience, Consent, ConsentState, Purpose
+from freehold.core.store.schema import audience_members, contacts, ledger
 from freehold.core.sync import SyncEngine
+from freehold.core.testing import FakeConnector
 
 pytestmark = pytest.mark.anyio
 
@@ -127,3 +128,49 @@ async def test_a_plugin_filter_turns_settling_off(store, seed, emulator):
     await keep_all.sync([make_target(connect(emulator))])
     plan = _plan(keep_all, make_target(connect(emulator)))
     assert (plan.settled, plan.members, plan.to_send) == (0, 5, 0)
+
+
+class _ValueFake(FakeConnector):
+    """The fake connector as a vendor that takes each member's value (value-based audiences)."""
+
+    def sends_value(self, audience: Audience) -> bool:
+        return audience.key == "vip"
+
+
+def _score(store, pk: int, score: float) -> None:
+    with store.begin() as conn:
+        conn.execute(
+            update(audience_members).where(audience_members.c.contact_pk == pk).values(score=score)
+        )
+
+
+async def test_a_changed_value_is_sent_again_where_the_vendor_takes_values(
+    store, seed, emulator, engine
+):
+    seed.contacts(range(1, 6))
+    seed.audience("vip", range(1, 6))
+    for pk in range(1, 6):
+        _score(store, pk, 10.0 * pk)
+    valued = _ValueFake(connect(emulator).config, transport=emulator.transport())
+    await engine.sync([make_target(valued)])
+    _score(store, 2, 99.5)
+
+    (plan,) = engine.plan([make_target(valued)])
+    # Scores carry no revision: nothing settles, the changed value is an update.
+    assert (plan.settled, plan.counts["update"], plan.unchanged) == (0, 1, 4)
+    (row,) = (row for chunk in plan.additions.chunks() for row in chunk)
+    assert (row[1], row[6]) == (2, 99.5)
+    plan.close()
+
+
+async def test_a_changed_value_is_not_sent_where_the_vendor_takes_none(
+    store, seed, emulator, engine
+):
+    seed.contacts(range(1, 6))
+    seed.audience("other", range(1, 6))
+    valued = _ValueFake(connect(emulator).config, transport=emulator.transport())
+    target = make_target(valued, audience("other"))  # not value-based
+    await engine.sync([target])
+    _score(store, 2, 99.5)
+    plan = _plan(engine, target)
+    assert (plan.settled, plan.counts["update"]) == (5, 0)
