@@ -118,7 +118,7 @@ def _key(
     value: float | None = None,
 ) -> str:
     """`member_key` of identifiers already in field order (the planner's hot path)."""
-    text = "\x1f".join([f"{name}={value}" for name, value in ordered.items()])
+    text = "\x1f".join([f"{name}={prepared}" for name, prepared in ordered.items()])
     if email_status is not None:
         text += f"\x1e{email_status}"
     if attributes:
@@ -189,7 +189,7 @@ def _refresh_before(target: SyncTarget, now: dt.datetime) -> dt.datetime | None:
     return now - dt.timedelta(days=max(0, lifespan - margin))
 
 
-def _basis(target: SyncTarget, profile: _Profile) -> str:
+def _basis(target: SyncTarget, profile: _Profile, *, sends_value: bool) -> str:
     """Return the fingerprint of what a member's row depends on besides the contact's data."""
     parts = [
         f"rules={_RULES}",
@@ -202,7 +202,7 @@ def _basis(target: SyncTarget, profile: _Profile) -> str:
         f"email={target.is_email}",
         f"double_opt_in={target.double_opt_in}",
         f"send_unknown_consent={target.send_unknown_consent}",
-        f"value={target.connector.sends_value(target.audience)}",
+        f"value={sends_value}",
     ]
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).hexdigest()
 
@@ -261,7 +261,13 @@ class _Merge:
     """The single pass over members and ledger; fills a `TargetPlan`."""
 
     def __init__(
-        self, plan: TargetPlan, options: PlanOptions, excluded: set[int], profile: _Profile
+        self,
+        plan: TargetPlan,
+        options: PlanOptions,
+        excluded: set[int],
+        profile: _Profile,
+        *,
+        sends_value: bool,
     ) -> None:
         self.plan = plan
         self.target = plan.target
@@ -273,7 +279,7 @@ class _Merge:
         self.differs = RowSpool()
         self.field_groups: list[Grouped] = []
         self.rejected: dict[int, str] = {}
-        self.sends_value = self.target.connector.sends_value(self.target.audience)
+        self.sends_value = sends_value
 
     def not_member(self, pk: int, state: str | None) -> None:
         """Decide for a member the vendor holds that is no longer in the audience."""
@@ -442,7 +448,8 @@ def plan_target(
     now = options.now or dt.datetime.now(dt.UTC)
     plan = TargetPlan(target)
     profile = _Profile(target)
-    plan.basis = _basis(target, profile)
+    sends_value = target.connector.sends_value(target.audience)
+    plan.basis = _basis(target, profile, sends_value=sends_value)
     purpose = target.purpose.value
     audience_key, destination = target.audience.key, target.destination
     stale_before = _refresh_before(target, now)
@@ -462,12 +469,12 @@ def plan_target(
             )
         # Every member is looked at when a plugin filter may leave anyone out on any ground,
         # or when the vendor takes members' values (audience scores carry no revision).
-        elif not target.connector.sends_value(target.audience):
+        elif not sends_value:
             settled = Settled(audience_pk, audience_key, destination, plan.basis, stale_before)
         held = held_count(conn, audience_key, destination)
         rejected = rejected_keys(conn, audience_key, destination)
         plan.rejected = set(rejected)
-        merge = _Merge(plan, options, excluded, profile)
+        merge = _Merge(plan, options, excluded, profile, sends_value=sends_value)
         merge.run(
             member_rows(
                 conn,
