@@ -50,6 +50,7 @@ from freehold.core.sync._reader import (
     fetch_sent,
     field_streams,
     held_count,
+    holding_connector,
     ledger_rows,
     member_rows,
     rejected_keys,
@@ -472,6 +473,7 @@ def plan_target(
         elif not sends_value:
             settled = Settled(audience_pk, audience_key, destination, plan.basis, stale_before)
         held = held_count(conn, audience_key, destination)
+        holder = holding_connector(conn, audience_key, destination) if held else None
         rejected = rejected_keys(conn, audience_key, destination)
         plan.rejected = set(rejected)
         merge = _Merge(plan, options, excluded, profile, sends_value=sends_value)
@@ -505,6 +507,11 @@ def plan_target(
     plan.members += plan.settled
     plan.eligible += plan.settled
     plan.unchanged += plan.settled
+    if holder is not None and holder != target.connector_name:
+        plan.warnings.append(
+            f"the {held} members the ledger holds were acknowledged through {holder}; this "
+            f"destination now uses {target.connector_name}, which is not sent them by this sync"
+        )
     _judge(plan, options)
     logger.debug(
         "planned %s: %d members (%d settled), %d eligible, %d held, %s, dropped %s",

@@ -29,6 +29,7 @@ from freehold.core.store.schema import (
     identifiers,
     ledger,
     rejections,
+    runs,
 )
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "fetch_sent",
     "field_streams",
     "held_count",
+    "holding_connector",
     "ledger_rows",
     "member_rows",
     "rejected_keys",
@@ -62,6 +64,7 @@ IDENTIFIER_FIELDS = frozenset(
 """Neutral identifier field names (a `fields` mapping may name them: the raw value leaves)."""
 
 _YIELD = 20_000
+_RUNS_LOOKED_AT = 500
 _IN_CHUNK = 500
 
 
@@ -312,6 +315,31 @@ def held_count(conn: Connection, audience_key: str, destination: str) -> int:
         ledger.c.audience_key == audience_key, ledger.c.destination == destination
     )
     return int(conn.execute(query).scalar_one())
+
+
+def holding_connector(conn: Connection, audience_key: str, destination: str) -> str | None:
+    """Return the connector of the latest sync run that got rows accepted, if any.
+
+    The ledger says what the vendor behind the destination holds; this says which connector
+    that vendor was, so a plan can tell when the destination now names another one. Only the
+    latest runs are looked at (a long line of runs that sent nothing answers None).
+    """
+    query = (
+        select(runs.c.plan, runs.c.counts)
+        .where(
+            runs.c.kind == "sync",
+            runs.c.audience_key == audience_key,
+            runs.c.destination == destination,
+        )
+        .order_by(runs.c.pk.desc())
+        .limit(_RUNS_LOOKED_AT)
+    )
+    for plan, counts in conn.execute(query).all():
+        accepted = counts.get("accepted") if isinstance(counts, dict) else None
+        if isinstance(accepted, int) and accepted > 0 and isinstance(plan, dict):
+            connector = plan.get("connector")
+            return connector if isinstance(connector, str) else None
+    return None
 
 
 def rejected_keys(conn: Connection, audience_key: str, destination: str) -> dict[int, str]:
