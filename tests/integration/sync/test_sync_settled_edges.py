@@ -131,19 +131,19 @@ class _MemorySession(AudienceSession):
         vendor.batches += 1
 
     async def add(self, batch: Sequence[Member]) -> Sequence[Outcome]:
-        self._begin()
-        outcomes = []
-        for member in batch:
-            member_id = self.vendor.member_id(member)
-            if member_id in self.vendor.poison:
-                outcomes.append(Outcome.rejected(member.key, "refused", code="refused"))
-                continue
+        def hold(member_id: str, member: Member) -> None:
             status = member.email_status.value if member.email_status else None
             self.vendor.members[member_id] = (status, dict(member.attributes))
-            outcomes.append(Outcome.accepted(member.key))
-        return outcomes
+
+        return self._answer(batch, hold)
 
     async def remove(self, batch: Sequence[Member]) -> Sequence[Outcome]:
+        return self._answer(batch, lambda member_id, _: self.vendor.members.pop(member_id, None))
+
+    def _answer(
+        self, batch: Sequence[Member], apply: Callable[[str, Member], object]
+    ) -> list[Outcome]:
+        """Apply each member of a batch, rejecting the vendor's poison ones; one outcome each."""
         self._begin()
         outcomes = []
         for member in batch:
@@ -151,7 +151,7 @@ class _MemorySession(AudienceSession):
             if member_id in self.vendor.poison:
                 outcomes.append(Outcome.rejected(member.key, "refused", code="refused"))
                 continue
-            self.vendor.members.pop(member_id, None)
+            apply(member_id, member)
             outcomes.append(Outcome.accepted(member.key))
         return outcomes
 
