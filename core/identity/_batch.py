@@ -16,8 +16,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import compress, repeat
 from operator import attrgetter, is_
-from typing import NamedTuple, cast
+from typing import NamedTuple, TypeVar, cast
 
+from freehold.core.identity import _rules as rules
 from freehold.core.identity._api import apply_rule, as_text, contact_region
 from freehold.core.identity._fields import DropReason, Hashing
 from freehold.core.identity._profiles import Profile, resolve_field, resolve_profile
@@ -25,7 +26,7 @@ from freehold.core.identity._rules import Rule
 from freehold.core.identity._text import is_digest
 from freehold.core.models import Identifiers
 
-__all__ = ["FieldResult", "IdentityBatch", "normalize_contacts"]
+__all__ = ["FieldResult", "IdentityBatch", "digest_profiles", "normalize_contacts"]
 
 _BY_COUNTRY = frozenset({"phone", "region", "postal_code"})
 """Fields whose rule depends on the contact's country."""
@@ -37,6 +38,8 @@ _FEW_DISTINCT = 0.2
 """Memoize a column when at most this share of its values are (estimated) distinct."""
 
 _DIGEST_LENGTH = 64
+
+_K = TypeVar("_K")
 
 _Result = str | DropReason | None
 """A rule's outcome for one row; None when the row had no value at all."""
@@ -57,6 +60,23 @@ def _digest_of(value: str) -> str:
 
 def _digest(value: str | None) -> str | None:
     return None if value is None else _digest_of(value)
+
+
+def _digest_column(values: list[str | None], kept: set[str | None] | None) -> list[str | None]:
+    """Digest every value of a column; once per distinct value when `kept` lists them."""
+    if kept is not None:
+        table = {value: _digest(value) for value in kept}
+        table[None] = None
+        return list(map(table.__getitem__, values))
+    sha256 = hashlib.sha256
+    return [
+        None
+        if value is None
+        else value
+        if len(value) == _DIGEST_LENGTH and is_digest(value)
+        else sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+        for value in values
+    ]
 
 
 class IdentityBatch:
@@ -115,22 +135,7 @@ class IdentityBatch:
             return cached
         if self.profile.hashed_fields.get(name) is not Hashing.HASH:
             return [None] * self.rows
-        values = self.values[name]
-        kept = self._distinct.get(name)
-        if kept is not None:
-            table = {value: _digest(value) for value in kept}
-            table[None] = None
-            digests = list(map(table.__getitem__, values))
-        else:
-            sha256 = hashlib.sha256
-            digests = [
-                None
-                if value is None
-                else value
-                if len(value) == _DIGEST_LENGTH and is_digest(value)
-                else sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
-                for value in values
-            ]
+        digests = _digest_column(self.values[name], self._distinct.get(name))
         self._digests[name] = digests
         return digests
 
@@ -329,6 +334,52 @@ class _Field:
         self.values.extend(outcomes)
 
 
+_Entry = tuple[str, Rule, bool]
+"""(neutral field, rule, whether the profile hashes the field): one column's normalization."""
+
+
+def _normalize(
+    rows: list[Identifiers | Mapping[str, object]], entries: Mapping[_K, _Entry]
+) -> dict[_K, _Field]:
+    """Run every entry over `rows`, chunk by chunk; return each entry's results by its key."""
+    count = len(rows)
+    names = tuple(dict.fromkeys((*(name for name, _, _ in entries.values()), "country")))
+    fields = {key: _Field() for key in entries}
+    countries: dict[object, str | None] = {}
+    # Chunks keep each pass over the rows inside the CPU caches: on a million contacts that
+    # halves the cost of reading the columns out of the row dicts.
+    for start in range(0, count, _CHUNK):
+        chunk = rows[start : start + _CHUNK]
+        columns = _columns(chunk, names)
+        regions = _regions(columns["country"], len(chunk), countries)
+        for key, (name, rule, hashed) in entries.items():
+            field = fields[key]
+            column = columns[name]
+            if column is None:
+                field.absent(len(chunk))
+                continue
+            options = {"by_country": name in _BY_COUNTRY, "hashed": hashed}
+            if field.memo is None:
+                field.memo = _repeats(column, total=count - start)
+            outcomes = None
+            if field.memo:
+                try:
+                    outcomes = _memoized(rule, column, regions, field.table, **options)
+                except TypeError:  # an unhashable value: one call per row from now on
+                    field.memo = False
+            if outcomes is None:
+                outcomes = _direct(rule, column, regions, **options)
+            field.add(outcomes, start)
+    return fields
+
+
+def _distinct(field: _Field) -> set[str | None] | None:
+    """The distinct usable values of a memoized field (None when it was not memoized)."""
+    if not field.memo:
+        return None
+    return {value if type(value) is str else None for value in field.table.values()}
+
+
 def normalize_contacts(
     contacts: Iterable[Identifiers | Mapping[str, object]], profile: str | Profile
 ) -> IdentityBatch:
@@ -350,43 +401,85 @@ def normalize_contacts(
     """
     chosen = resolve_profile(profile)
     rows = list(contacts)
-    count = len(rows)
-    names = tuple(dict.fromkeys((*chosen.fields, "country")))
-    fields = {name: _Field() for name in chosen.fields}
-    countries: dict[object, str | None] = {}
-    # Chunks keep each pass over the rows inside the CPU caches: on a million contacts that
-    # halves the cost of reading the columns out of the row dicts.
-    for start in range(0, count, _CHUNK):
-        chunk = rows[start : start + _CHUNK]
-        columns = _columns(chunk, names)
-        regions = _regions(columns["country"], len(chunk), countries)
-        for name, how, rule in chosen.entries():
-            field = fields[name]
-            column = columns[name]
-            if column is None:
-                field.absent(len(chunk))
-                continue
-            options = {"by_country": name in _BY_COUNTRY, "hashed": how is Hashing.HASH}
-            if field.memo is None:
-                field.memo = _repeats(column, total=count - start)
-            outcomes = None
-            if field.memo:
-                try:
-                    outcomes = _memoized(rule, column, regions, field.table, **options)
-                except TypeError:  # an unhashable value: one call per row from now on
-                    field.memo = False
-            if outcomes is None:
-                outcomes = _direct(rule, column, regions, **options)
-            field.add(outcomes, start)
+    fields = _normalize(
+        rows, {name: (name, rule, how is Hashing.HASH) for name, how, rule in chosen.entries()}
+    )
+    distinct = {name: _distinct(field) for name, field in fields.items()}
     return IdentityBatch(
         profile=chosen,
-        rows=count,
+        rows=len(rows),
         values={name: field.values for name, field in fields.items()},
         dropped={name: field.reasons for name, field in fields.items()},
         rejected={name: field.refused for name, field in fields.items()},
-        distinct={
-            name: {value if type(value) is str else None for value in field.table.values()}
-            for name, field in fields.items()
-            if field.memo
-        },
+        distinct={name: kept for name, kept in distinct.items() if kept is not None},
     )
+
+
+_REFINES: dict[Rule, tuple[Rule, Callable[[str], str | DropReason]]] = {
+    rules.phone_digits: (rules.phone_e164, rules.without_plus),
+    rules.email_google: (rules.email_plain, rules.gmail_canonical),
+}
+"""Rules that are another rule's result plus one cheap step: (that rule, the step)."""
+
+
+def digest_profiles(
+    contacts: Iterable[Identifiers | Mapping[str, object]], profiles: Sequence[str | Profile]
+) -> dict[str, dict[str, list[str | None]]]:
+    """Return, per profile and per field it hashes, the digest of each contact's value.
+
+    The same lists as `normalize_contacts(contacts, profile).digests(field)` for every pair,
+    with the work shared between the profiles: a rule several of them use (with the field
+    hashed) runs once and its values are digested once, and a rule that refines another
+    (`_REFINES`: Meta's phone digits, Google's gmail addresses) only adds its step to the
+    other's values. The lists are shared between profiles: treat them as read-only.
+
+    Raises:
+        ConfigError: unknown profile name.
+    """
+    chosen = [resolve_profile(profile) for profile in profiles]
+    rows = list(contacts)
+    wanted = [
+        (profile.name, name, rule)
+        for profile in chosen
+        for name, how, rule in profile.entries()
+        if how is Hashing.HASH
+    ]
+    entries: dict[tuple[str, Rule], _Entry] = {}
+    for _, name, rule in wanted:
+        base = _REFINES.get(rule, (rule, None))[0]
+        entries[name, base] = (name, base, True)
+    fields = _normalize(rows, entries)
+    columns: dict[tuple[str, Rule], list[str | None]] = {}
+    out: dict[str, dict[str, list[str | None]]] = {profile.name: {} for profile in chosen}
+    for profile_name, name, rule in wanted:
+        column = columns.get((name, rule))
+        if column is None:
+            refine = _REFINES.get(rule)
+            if refine is None:
+                field = fields[name, rule]
+                column = _digest_column(field.values, _distinct(field))
+            else:
+                field = fields[name, refine[0]]
+                values, kept = _refined(field, refine[1])
+                column = _digest_column(values, kept)
+            columns[name, rule] = column
+        out[profile_name][name] = column
+    return out
+
+
+def _refined(
+    field: _Field, step: Callable[[str], str | DropReason]
+) -> tuple[list[str | None], set[str | None] | None]:
+    """Apply `step` to a field's usable values (a refused value becomes None)."""
+    table: dict[str | None, str | None] = {None: None}
+    kept = _distinct(field)
+    if kept is not None:
+        for value in kept:
+            if value is not None:
+                table[value] = _usable(step(value))
+        return list(map(table.__getitem__, field.values)), set(table.values())
+    return [None if value is None else _usable(step(value)) for value in field.values], None
+
+
+def _usable(outcome: str | DropReason) -> str | None:
+    return None if isinstance(outcome, DropReason) else outcome

@@ -32,6 +32,7 @@ __all__ = [
     "email_google",
     "email_plain",
     "gender",
+    "gmail_canonical",
     "identifier",
     "mobile_ad_id",
     "name_google",
@@ -42,6 +43,7 @@ __all__ = [
     "region_google",
     "region_meta",
     "trimmed",
+    "without_plus",
 ]
 
 Rule = Callable[[str, str | None], str | DropReason]
@@ -124,6 +126,15 @@ def email_google(value: str, country: str | None) -> str | DropReason:
     text = email_plain(value, country)
     if isinstance(text, DropReason):
         return text
+    return gmail_canonical(text)
+
+
+def gmail_canonical(text: str) -> str | DropReason:
+    """Google's step after `email_plain`: for gmail.com / googlemail.com, cut at `+`, no dots.
+
+    Any other text (another domain, or a digest, which has no `@`) comes back as it is, so the
+    step also applies to a value `email_plain` passed through as an already hashed digest.
+    """
     local, _, domain = text.rpartition("@")
     if domain not in _GMAIL_DOMAINS:
         return text
@@ -145,6 +156,14 @@ def phone_digits(value: str, country: str | None) -> str | DropReason:
     if number is not None:
         return number[1:]
     return DropReason.EMPTY if not value or value.isspace() else DropReason.INVALID_PHONE
+
+
+def without_plus(text: str) -> str:
+    """`phone_digits` from what `phone_e164` gave: the `+` taken off.
+
+    Only an E.164 number starts with `+`; a digest passed through as it is keeps its digits.
+    """
+    return text[1:] if text[:1] == "+" else text
 
 
 def name_meta(value: str, country: str | None) -> str | DropReason:

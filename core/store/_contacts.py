@@ -528,9 +528,5 @@ def _write_digests(connection: Connection, new: list[_Slot], changed: list[_Slot
     for batch in chunked([slot.pk for slot in changed]):
         connection.execute(digests.delete().where(digests.c.contact_pk.in_(batch)))
     raw_rows = [{name: value.raw for name, value in slot.identifiers.items()} for slot in slots]
-    rows = [
-        (slot.pk, profile, name, digest)
-        for slot, triples in zip(slots, digest_rows(raw_rows), strict=True)
-        for profile, name, digest in triples
-    ]
+    rows = digest_rows([slot.pk for slot in slots], raw_rows)
     bulk_insert(connection, digests, ("contact_pk", "profile", "field", "digest"), rows)

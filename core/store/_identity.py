@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from freehold.core.identity import get_profile, normalize_contacts
+from freehold.core.identity._batch import digest_profiles
 
 __all__ = [
     "HASHING_PROFILES",
@@ -54,13 +55,23 @@ def normalize_rows(rows: Sequence[Mapping[str, str]]) -> NormalizedChunk:
     return NormalizedChunk(batch.values, reasons)
 
 
-def digest_rows(rows: Sequence[Mapping[str, str]]) -> list[list[tuple[str, str, str]]]:
-    """Return, per row, the (profile, field, digest) triples of every hashing profile."""
-    out: list[list[tuple[str, str, str]]] = [[] for _ in rows]
-    for profile in HASHING_PROFILES:
-        batch = normalize_contacts(rows, profile)
-        for field in sorted(get_profile(profile).hashed):
-            for index, digest in enumerate(batch.digests(field)):
-                if digest is not None:
-                    out[index].append((profile, field, digest))
-    return out
+def digest_rows(
+    pks: Sequence[int | None], rows: Sequence[Mapping[str, str]]
+) -> list[tuple[int | None, str, str, str]]:
+    """Return the `digests` rows of contacts `pks` (identifiers `rows`), for every hashing profile.
+
+    One row (contact pk, profile, field, digest) per usable hashed field, contact by contact,
+    the profiles in `HASHING_PROFILES` order and each profile's fields sorted.
+    """
+    by_profile = digest_profiles(rows, HASHING_PROFILES)
+    columns = [
+        (profile, name, by_profile[profile][name])
+        for profile in HASHING_PROFILES
+        for name in sorted(get_profile(profile).hashed)
+    ]
+    return [
+        (pk, profile, name, digest)
+        for index, pk in enumerate(pks)
+        for profile, name, column in columns
+        if (digest := column[index]) is not None
+    ]

@@ -16,7 +16,7 @@ from freehold.core.identity import (
     normalize,
     normalize_contacts,
 )
-from freehold.core.identity._batch import _repeats
+from freehold.core.identity._batch import _repeats, digest_profiles
 from freehold.core.models import Identifiers
 
 
@@ -66,6 +66,45 @@ def test_digests_match_hash_identifier_and_pass_pre_hashed_values() -> None:
             expected = hash_identifier(field, row.get(field), "meta", country=country)  # type: ignore[arg-type]
             assert batch.digests(field)[index] == expected
     assert batch.digests("email") is batch.digests("email")
+
+
+def test_digest_profiles_shares_work_and_gives_each_profiles_own_digests() -> None:
+    # Meta's phone digits and Google's gmail addresses are derived from the e164 and plain
+    # rules' values: pre-hashed values (no "+", no "@"), refused ones and repeating columns
+    # (memoized: 3,000 rows with few distinct emails and phones) must come out as each
+    # profile's own normalize_contacts says.
+    emails = [
+        "A.b+x@GMail.com ",
+        "+@gmail.com",
+        ".@googlemail.com",
+        "x@example.com",
+        "bad",
+        sha("pre@hashed.io").upper(),
+        " ",
+        "c.d@googlemail.com",
+    ]
+    phones = [
+        "(650) 555-1212",
+        "+33 6 12 34 56 78",
+        "0612345678",
+        sha("+16505551212"),
+        "123",
+        "",
+        "+44 7700 900123",
+    ]
+    rows: list[dict[str, object]] = [
+        {"email": emails[i % len(emails)], "phone": phones[i % len(phones)],
+         "first_name": ("Zoë", "!!", " mary ")[i % 3], "country": ("US", "FR", None, "GB")[i % 4]}
+        for i in range(3000)
+    ]  # fmt: skip
+    for sample in (rows, rows[:5], ROWS):
+        shared = digest_profiles(sample, ["meta", "google", "microsoft", "email"])
+        for profile in ("meta", "google", "microsoft", "email"):
+            alone = normalize_contacts(sample, profile)
+            assert set(shared[profile]) == alone.profile.hashed
+            for field, digests in shared[profile].items():
+                assert digests == alone.digests(field), (profile, field)
+    assert shared["meta"]["email"] is shared["microsoft"]["email"]
 
 
 def test_clear_and_unused_fields_have_no_digests() -> None:
