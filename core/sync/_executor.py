@@ -212,13 +212,19 @@ class _TargetRun:
         target, report = self.target, self.report
         previous = await anyio.to_thread.run_sync(self.recorder.previous)
         resume = None
-        if previous is not None and previous.status in _RESUMABLE:
+        # A session is resumed only through the connector that opened it (not after a swap).
+        if (
+            previous is not None
+            and previous.status in _RESUMABLE
+            and previous.connector == target.connector_name
+        ):
             resume = previous.session_state
         report.run_pk = await anyio.to_thread.run_sync(
             lambda: self.recorder.start(
                 self.plan.summary(),
                 now=_now(),
                 interrupted=previous.pk if previous is not None else None,
+                restart=self.plan.restarts,
             )
         )
         if self.plan.confirmed:

@@ -177,6 +177,9 @@ class TargetPlan:
         confirmed: `(contact_pk, revision)` pairs, flattened, of held members looked at and
             found unchanged; a sync stamps their ledger rows with this revision and basis so
             later plans skip them.
+        restarts: the ledger's rows were acknowledged through another connector than the
+            destination's (a vendor swap): this plan ignores them, holding nobody, and a sync
+            drops them when it starts, so every member is sent to the new vendor.
     """
 
     target: SyncTarget
@@ -194,6 +197,7 @@ class TargetPlan:
     basis: str = ""
     settled: int = 0
     confirmed: array[int] = field(default_factory=lambda: array("q"))
+    restarts: bool = False
 
     @property
     def mode(self) -> SyncMode:
@@ -225,6 +229,7 @@ class TargetPlan:
             "counts": {kind.value: self.counts[kind] for kind in PlanKind},
             "dropped": dict(sorted(self.dropped.items())),
             "removal_share": round(self.removal_share, 4),
+            "restarts_ledger": self.restarts,
             "warnings": list(self.warnings),
             "refused": self.refused,
         }

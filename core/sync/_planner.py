@@ -462,6 +462,9 @@ def plan_target(
             # snapshot already; PostgreSQL's default (READ COMMITTED) takes one per statement.
             conn.execution_options(isolation_level="REPEATABLE READ")
         audience_pk = _audience_pk(conn, audience_key)
+        held = held_count(conn, audience_key, destination)
+        holder = holding_connector(conn, audience_key, destination) if held else None
+        plan.restarts = holder is not None and holder != target.connector_name
         excluded: set[int] = set()
         settled: Settled | None = None
         if contact_filter is not None and load_contacts is not None:
@@ -469,12 +472,13 @@ def plan_target(
                 conn, target, audience_pk, contact_filter, load_contacts
             )
         # Every member is looked at when a plugin filter may leave anyone out on any ground,
-        # or when the vendor takes members' values (audience scores carry no revision).
-        elif not sends_value:
+        # when the vendor takes members' values (audience scores carry no revision), or when
+        # the ledger belongs to another vendor.
+        elif not sends_value and not plan.restarts:
             settled = Settled(audience_pk, audience_key, destination, plan.basis, stale_before)
-        held = held_count(conn, audience_key, destination)
-        holder = holding_connector(conn, audience_key, destination) if held else None
-        rejected = rejected_keys(conn, audience_key, destination)
+        # A ledger acknowledged through another connector says nothing of what this vendor
+        # holds: the plan starts from an empty one (the sync drops it when it starts).
+        rejected = {} if plan.restarts else rejected_keys(conn, audience_key, destination)
         plan.rejected = set(rejected)
         merge = _Merge(plan, options, excluded, profile, sends_value=sends_value)
         merge.run(
@@ -487,7 +491,9 @@ def plan_target(
                 clear=profile.clear,
                 settled=settled,
             ),
-            ledger_rows(
+            iter(())
+            if plan.restarts
+            else ledger_rows(
                 conn,
                 audience_key,
                 destination,
@@ -502,16 +508,18 @@ def plan_target(
             rejected,
         )
         merge.resolve(conn)
-    plan.settled = held - plan.held
-    plan.held = held
-    plan.members += plan.settled
-    plan.eligible += plan.settled
-    plan.unchanged += plan.settled
-    if holder is not None and holder != target.connector_name:
+    if plan.restarts:
         plan.warnings.append(
             f"the {held} members the ledger holds were acknowledged through {holder}; this "
-            f"destination now uses {target.connector_name}, which is not sent them by this sync"
+            f"destination now uses {target.connector_name}: the sync starts the ledger again "
+            f"and sends every member to {target.connector_name} ({holder} keeps its copy)"
         )
+    else:
+        plan.settled = held - plan.held
+        plan.held = held
+        plan.members += plan.settled
+        plan.eligible += plan.settled
+        plan.unchanged += plan.settled
     _judge(plan, options)
     logger.debug(
         "planned %s: %d members (%d settled), %d eligible, %d held, %s, dropped %s",

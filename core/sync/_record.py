@@ -110,6 +110,8 @@ class PreviousRun:
     pk: int
     status: str
     session_state: dict[str, JsonValue] | None
+    connector: str | None
+    """The connector the run went through (from its plan), None if it did not say."""
 
 
 _TARGET_KEY = ("audience_key", "destination", "contact_pk")
@@ -225,7 +227,7 @@ class Recorder:
     def previous(self) -> PreviousRun | None:
         """Return the latest earlier sync run of this audience x destination, if any."""
         query = (
-            select(runs.c.pk, runs.c.status, runs.c.session_state)
+            select(runs.c.pk, runs.c.status, runs.c.session_state, runs.c.plan)
             .where(
                 runs.c.kind == "sync",
                 runs.c.audience_key == self.audience_key,
@@ -238,13 +240,38 @@ class Recorder:
             found = conn.execute(query).first()
         if found is None:
             return None
-        return PreviousRun(pk=found.pk, status=found.status, session_state=found.session_state)
+        plan = found.plan if isinstance(found.plan, dict) else {}
+        connector = plan.get("connector")
+        return PreviousRun(
+            pk=found.pk,
+            status=found.status,
+            session_state=found.session_state,
+            connector=connector if isinstance(connector, str) else None,
+        )
 
     def start(
-        self, plan: dict[str, JsonValue], *, now: dt.datetime, interrupted: int | None = None
+        self,
+        plan: dict[str, JsonValue],
+        *,
+        now: dt.datetime,
+        interrupted: int | None = None,
+        restart: bool = False,
     ) -> int:
-        """Insert the run (status `running`); mark an earlier run left `running` interrupted."""
+        """Insert the run (status `running`); mark an earlier run left `running` interrupted.
+
+        With `restart` (a vendor swap), the ledger and rejections of this audience x
+        destination are dropped in the same transaction: they described the old vendor.
+        """
         with self.engine.begin() as conn:
+            if restart:
+                for table in (ledger, rejections):
+                    conn.execute(
+                        delete(table).where(
+                            table.c.audience_key == self.audience_key,
+                            table.c.destination == self.destination,
+                        )
+                    )
+                self.rejected = set()
             if interrupted is not None:
                 conn.execute(
                     update(runs)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import pytest
@@ -175,14 +174,3 @@ async def test_a_changed_value_is_not_sent_where_the_vendor_takes_none(
     _score(store, 2, 99.5)
     plan = _plan(engine, target)
     assert (plan.settled, plan.counts["update"]) == (5, 0)
-
-
-async def test_a_destination_now_on_another_connector_is_flagged(seed, emulator, engine):
-    seed.contacts(range(1, 4))
-    seed.audience("vip", range(1, 4))
-    await engine.sync([make_target(connect(emulator))])
-    assert _plan(engine, make_target(connect(emulator))).warnings == []
-    moved = dataclasses.replace(make_target(connect(emulator)), connector_name="other")
-    (warning,) = _plan(engine, moved).warnings
-    assert "acknowledged through fake" in warning
-    assert "now uses other" in warning
