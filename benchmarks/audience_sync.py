@@ -57,6 +57,8 @@ ROWS_PER_REQUEST = 10_000
 CONCURRENCY = 4
 LATENCY_SECONDS = 0.05
 SDK_SCHEMA = ["EMAIL", "PHONE", "FN", "LN", "COUNTRY"]
+DIGESTS = tuple(hashlib.sha256(field.encode()).hexdigest() for field in FIELDS)
+"""Five digests, the shape of a ledger row's identifiers (the values do not matter)."""
 
 
 def peak_rss_mb() -> float:
@@ -69,6 +71,21 @@ def peak_rss_mb() -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds() -> float:
+    """CPU time this process has used so far (user + system, every thread)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """CPU time another process has used so far (user + system), from /proc; 0 elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def raw_row(i: int) -> tuple[str, str, str, str, str]:
@@ -223,6 +240,7 @@ def phase_sdk(vendor_url: str, contacts: int) -> dict[str, Any]:
     )
     audience = CustomAudience(created.json()["id"], api=api)
     received = 0
+    cpu = cpu_seconds()
     started = time.perf_counter()
     for start in range(1, contacts + 1, ROWS_PER_REQUEST):
         stop = min(contacts, start + ROWS_PER_REQUEST - 1)
@@ -231,6 +249,7 @@ def phase_sdk(vendor_url: str, contacts: int) -> dict[str, Any]:
         received += answer["num_received"] - answer["num_invalid_entries"]
     return {
         "seconds": time.perf_counter() - started,
+        "cpu": cpu_seconds() - cpu,
         "rows": contacts,
         "accepted": received,
         "ok": received == contacts,
@@ -240,6 +259,7 @@ def phase_sdk(vendor_url: str, contacts: int) -> dict[str, Any]:
 
 def phase_floor(contacts: int) -> dict[str, Any]:
     """strip + lower + SHA-256 of the five fields of every person, nothing else."""
+    cpu = cpu_seconds()
     started = time.perf_counter()
     done = 0
     for i in range(1, contacts + 1):
@@ -247,6 +267,7 @@ def phase_floor(contacts: int) -> dict[str, Any]:
         done += 1
     return {
         "seconds": time.perf_counter() - started,
+        "cpu": cpu_seconds() - cpu,
         "rows": contacts,
         "accepted": done,
         "ok": done == contacts,
@@ -293,10 +314,12 @@ async def _connector(vendor_url: str, members: list[Any]) -> int:
 
 def phase_connector(vendor_url: str, contacts: int) -> dict[str, Any]:
     members = _members(contacts)
+    cpu = cpu_seconds()
     started = time.perf_counter()
     accepted = asyncio.run(_connector(vendor_url, members))
     return {
         "seconds": time.perf_counter() - started,
+        "cpu": cpu_seconds() - cpu,
         "rows": contacts,
         "accepted": accepted,
         "ok": accepted == contacts,
@@ -323,6 +346,7 @@ def phase_sync(store_url: str, vendor_url: str, key: str) -> dict[str, Any]:
     from freehold.core.sync import PlanOptions, SyncEngine
 
     target = _target(vendor_url, key)
+    cpu = cpu_seconds()
     started = time.perf_counter()
     with Store.open(store_url) as store:
         report = asyncio.run(
@@ -331,6 +355,7 @@ def phase_sync(store_url: str, vendor_url: str, key: str) -> dict[str, Any]:
     (result,) = report.targets
     return {
         "seconds": time.perf_counter() - started,
+        "cpu": cpu_seconds() - cpu,
         "rows": result.to_send,
         "accepted": result.accepted,
         "ok": report.ok,
@@ -358,6 +383,7 @@ def phase_cold(store_url: str, vendor_url: str, raw_csv: str) -> dict[str, Any]:
     from freehold.core.sync import SyncEngine
 
     target = _target(vendor_url, "cold")
+    cpu = cpu_seconds()
     started = time.perf_counter()
     with Store.open(store_url) as store:
         loaded = import_source(
@@ -381,12 +407,104 @@ def phase_cold(store_url: str, vendor_url: str, raw_csv: str) -> dict[str, Any]:
     (result,) = report.targets
     return {
         "seconds": time.perf_counter() - started,
+        "cpu": cpu_seconds() - cpu,
         "import_seconds": imported,
         "rows": loaded.rows_read,
         "sent": result.to_send,
         "accepted": result.accepted,
         "ok": report.ok and result.accepted == loaded.rows_read,
         "rss_mb": peak_rss_mb(),
+    }
+
+
+def _per_member(started: float, rows: int) -> float:
+    return (time.perf_counter() - started) / rows * 1e6
+
+
+def _read_floor(store_url: str, hashed: tuple[str, ...]) -> tuple[int, float]:
+    """Stream the warm audience's member rows as the planner reads them: (rows, µs a row)."""
+    from sqlalchemy import select
+
+    from freehold.core.store import Store
+    from freehold.core.store.schema import audiences
+    from freehold.core.sync._reader import member_rows
+
+    with Store.open(store_url) as store, store.engine.connect() as conn:
+        pk = conn.execute(select(audiences.c.pk).where(audiences.c.key == "warm")).scalar_one()
+        started = time.perf_counter()
+        rows = sum(1 for _ in member_rows(conn, pk, "ad_targeting", profile="meta", hashed=hashed))
+        return rows, _per_member(started, rows)
+
+
+def _ledger_floor(folder: Path, rows: int) -> float:
+    """The smallest durable ledger row conceivable, committed per 10,000: µs a row.
+
+    WITHOUT ROWID (target, contact, 16-byte key, revision): no identifiers, no timestamps, no
+    text key, no second index; in a scratch store with the store's own SQLite settings.
+    """
+    from freehold.core.store import Store
+
+    url = f"sqlite:///{folder / 'ledger-floor.db'}"
+    key = hashlib.blake2b(b"member", digest_size=16).digest()
+    with Store.open(url) as store:
+        raw = store.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute(
+                "CREATE TABLE floor (target INTEGER, contact_pk INTEGER, member_key BLOB, "
+                "revision INTEGER, PRIMARY KEY (target, contact_pk)) WITHOUT ROWID"
+            )
+            started = time.perf_counter()
+            for start in range(1, rows + 1, ROWS_PER_REQUEST):
+                stop = min(rows, start + ROWS_PER_REQUEST - 1)
+                cursor.execute("BEGIN")
+                cursor.executemany(
+                    "INSERT INTO floor VALUES (1, ?, ?, 1)",
+                    [(pk, key) for pk in range(start, stop + 1)],
+                )
+                cursor.execute("COMMIT")
+            return _per_member(started, rows)
+        finally:
+            raw.close()
+
+
+def _ledger_engine(folder: Path, rows: int) -> float:
+    """The engine's own recording of accepted 10,000-row batches (`Recorder.commit`): µs a row."""
+    from freehold.core.models import Outcomes
+    from freehold.core.store import Store
+    from freehold.core.sync._record import BatchResult, Recorder
+
+    url = f"sqlite:///{folder / 'ledger-engine.db'}"
+    now = dt.datetime.now(dt.UTC)
+    with Store.open(url) as store:
+        recorder = Recorder(store.engine, "floor", "social_ads", basis="floor")
+        recorder.start({}, now=now)
+        identifiers = dict(zip(FIELDS, DIGESTS, strict=True))
+        started = time.perf_counter()
+        for start in range(1, rows + 1, ROWS_PER_REQUEST):
+            stop = min(rows, start + ROWS_PER_REQUEST - 1)
+            batch = [
+                ("add", pk, f"{pk:032x}", identifiers, {}, None, None, 1)
+                for pk in range(start, stop + 1)
+            ]
+            outcomes = Outcomes([str(row[1]) for row in batch], vendor_ref="1")
+            recorder.commit(
+                BatchResult(batch, "add", outcomes), session_state={}, counts={}, now=now
+            )
+        return _per_member(started, rows)
+
+
+def phase_floors(store_url: str, folder: str) -> dict[str, Any]:
+    """Each part of a warm sync alone, per member: what no engine on this store can go below."""
+    scratch = Path(folder)
+    rows, read_stored = _read_floor(store_url, tuple(sorted(FIELDS)))
+    _rows, read_minimum = _read_floor(store_url, ())
+    return {
+        "rows": rows,
+        "read_stored_us": read_stored,
+        "read_minimum_us": read_minimum,
+        "ledger_engine_us": _ledger_engine(scratch, rows),
+        "ledger_minimum_us": _ledger_floor(scratch, rows),
     }
 
 
@@ -443,6 +561,7 @@ def _phase(name: str, *rest: str) -> None:
         "connector": lambda: phase_connector(rest[0], int(rest[1])),
         "sync": lambda: phase_sync(rest[0], rest[1], rest[2]),
         "cold": lambda: phase_cold(rest[0], rest[1], rest[2]),
+        "floors": lambda: phase_floors(rest[0], rest[1]),
     }
     print(json.dumps(runners[name](), default=str))
 
@@ -475,13 +594,20 @@ def _benchmark(args: argparse.Namespace) -> None:
     assert vendor.stdin is not None
     vendor_url = vendor.stdout.readline().strip()
     try:
-        sdk = _child("sdk", vendor_url, str(args.sdk_contacts))
+
+        def measured(*args: str) -> dict[str, Any]:
+            before = process_cpu_seconds(vendor.pid)
+            result = _child(*args)
+            result["vendor_cpu"] = process_cpu_seconds(vendor.pid) - before
+            return result
+
+        sdk = measured("sdk", vendor_url, str(args.sdk_contacts))
         print(_line("sdk", sdk))
         floor = _child("floor", str(n))
         print(_line("floor", floor))
-        alone = _child("connector", vendor_url, str(n))
+        alone = measured("connector", vendor_url, str(n))
         print(_line("connector", alone))
-        warm = _child("sync", warm_url, vendor_url, "warm")
+        warm = measured("sync", warm_url, vendor_url, "warm")
         print(_line("warm", warm))
 
         from freehold.core.store import Store
@@ -489,17 +615,31 @@ def _benchmark(args: argparse.Namespace) -> None:
         with Store.open(warm_url) as store:
             members = [*range(one_percent + 1, n + 1), *range(n + 1, n + one_percent + 1)]
             set_members(store.engine, 1, members)
-        resync = _child("sync", warm_url, vendor_url, "warm")
+        resync = measured("sync", warm_url, vendor_url, "warm")
         print(_line("re-sync", resync))
         raw_csv = folder / "raw.csv"
         write_raw_csv(raw_csv, args.cold_contacts)
-        cold = _child("cold", cold_url, vendor_url, str(raw_csv))
+        cold = measured("cold", cold_url, vendor_url, str(raw_csv))
         print(_line("cold", cold))
     finally:
         vendor.stdin.close()
         vendor.wait(timeout=60)
         vendor.stdout.close()
+    parts = _child("floors", warm_url, str(folder))
+    _summary(sdk=sdk, floor=floor, alone=alone, warm=warm, resync=resync, cold=cold)
+    print()
+    _budget(sdk=sdk, alone=alone, warm=warm, parts=parts)
 
+
+def _summary(
+    *,
+    sdk: dict[str, Any],
+    floor: dict[str, Any],
+    alone: dict[str, Any],
+    warm: dict[str, Any],
+    resync: dict[str, Any],
+    cold: dict[str, Any],
+) -> None:
     print()
     print(
         f"warm / sdk rows/s:          {_rate(warm) / _rate(sdk):.2f}x  (target 10x; <5x a defect)"
@@ -515,6 +655,41 @@ def _benchmark(args: argparse.Namespace) -> None:
     print(f"sync client peak RSS (max): {peak:.0f} MB  (target < 500 MB; the connector phase")
     print("                            holds all its members in memory, by design)")
     print(f"Meta feedback (warm):       {warm['feedback']}")
+
+
+def _us(result: dict[str, Any], key: str) -> float:
+    return float(result[key]) / result["rows"] * 1e6
+
+
+def _budget(
+    *, sdk: dict[str, Any], alone: dict[str, Any], warm: dict[str, Any], parts: dict[str, Any]
+) -> None:
+    """Print where a warm member's time goes, and the CPU a target leaves for it."""
+    cores = os.cpu_count() or 1
+    vendor = _us(warm, "vendor_cpu")
+    transport = _us(alone, "cpu")
+    print("where a warm member's time goes, in µs (CPU time unless said):")
+    print(f"  the vendor emulator, its own process      {vendor:6.1f}")
+    print(f"  the warm sync, client                     {_us(warm, 'cpu'):6.1f}")
+    print(f"  the Meta connector alone, client          {transport:6.1f}")
+    print(
+        f"  reading a member and its cached digests   {parts['read_stored_us']:6.1f}  wall; "
+        f"{parts['read_minimum_us']:.1f} with no identifier at all"
+    )
+    print(
+        f"  recording its ledger row, as the engine   {parts['ledger_engine_us']:6.1f}  wall; "
+        f"{parts['ledger_minimum_us']:.1f} for the smallest row conceivable"
+    )
+    least = parts["read_minimum_us"] + parts["ledger_minimum_us"] + transport
+    for target in (10, 5):
+        wall = 1e6 / (target * _rate(sdk))
+        budget = cores * wall - vendor
+        verdict = "out of reach" if least > budget else "within reach only in perfect parallel"
+        print(
+            f"at {target}x the SDK: {wall:.1f} µs wall a member; {cores} cores x {wall:.1f} - "
+            f"the emulator's {vendor:.1f} = {budget:.1f} µs of client CPU, against at least "
+            f"{least:.1f} (smallest read + smallest ledger row + today's connector): {verdict}"
+        )
 
 
 if __name__ == "__main__":
