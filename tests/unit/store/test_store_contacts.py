@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 import sqlalchemy as sa
 
 from freehold.core.models import ConsentState, LifecycleStage, Purpose
 from freehold.core.store import ContactRecord, Rejection, Store
+from freehold.core.store._contacts import new_contact_ids
 from freehold.core.store.schema import (
     consent_current,
     consent_history,
@@ -354,3 +356,20 @@ def test_every_change_an_import_brings_raises_the_contact_revision(
     }
     store.upsert_contacts([ContactRecord(**{**fields, **change})], source="s")  # type: ignore[arg-type]
     assert revision() == 2
+
+
+def test_new_contact_ids_are_random_version_4_uuids() -> None:
+    ids = new_contact_ids(2000)
+    assert len(set(ids)) == 2000
+    for contact_id in ids:
+        assert contact_id.startswith("c_")
+        parsed = uuid.UUID(hex=contact_id[2:])
+        assert parsed.hex == contact_id[2:]
+        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
+    # every one of the 122 random bits varies
+    ints = [uuid.UUID(hex=contact_id[2:]).int for contact_id in ids]
+    varying = 0
+    for value in ints:
+        varying |= value ^ ints[0]
+    assert bin(varying).count("1") == 122
+    assert new_contact_ids(0) == []
