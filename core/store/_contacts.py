@@ -55,11 +55,8 @@ _VALUE: dict[object, str] = {
 """Enum member → its text, without the enum machinery's per-access cost."""
 
 
-@dataclass(slots=True)
-class _Identifier:
-    raw: str
-    normalized: str | None
-    reason: str | None
+_Identifier = tuple[str, str | None, str | None]
+"""(raw, normalized, drop reason) of one stored identifier: a plain tuple, made per value."""
 
 
 @dataclass(slots=True)
@@ -80,17 +77,28 @@ class _Slot:
 
 
 def record_keys(
-    contact_id: str | None, normalized: NormalizedChunk, index: int
-) -> list[ContactKey]:
-    """Return the keys record `index` can match on, in resolution order."""
-    keys: list[ContactKey] = []
-    if contact_id:
-        keys.append(("contact_id", contact_id))
-    for kind in KEY_FIELDS:
-        value = normalized.value(kind, index)
-        if value:
-            keys.append((kind, value))
-    return keys
+    records: Sequence[ContactRecord], normalized: NormalizedChunk
+) -> list[list[ContactKey]]:
+    """Return the keys each record can match on, in resolution order.
+
+    A record naming a field that is not an identifier gets none (it is rejected).
+    """
+    columns = [
+        (kind, column) for kind in KEY_FIELDS if (column := normalized.values.get(kind)) is not None
+    ]
+    out: list[list[ContactKey]] = []
+    for index, record in enumerate(records):
+        keys: list[ContactKey] = []
+        if _FIELDS.issuperset(record.identifiers):
+            contact_id = record.contact_id.strip() if record.contact_id else None
+            if contact_id:
+                keys.append(("contact_id", contact_id))
+            for kind, column in columns:
+                value = column[index]
+                if value:
+                    keys.append((kind, value))
+        out.append(keys)
+    return out
 
 
 def lookup_keys(connection: Connection, keys: set[ContactKey]) -> dict[ContactKey, int]:
@@ -155,7 +163,7 @@ def _load_state(connection: Connection, slots: dict[int, _Slot]) -> None:
                 identifiers.c.drop_reason,
             ).where(identifiers.c.contact_pk.in_(batch))
         ):
-            slots[pk].identifiers[name] = _Identifier(raw, normalized, reason)
+            slots[pk].identifiers[name] = (raw, normalized, reason)
         for pk, name, value in connection.execute(
             select(attributes.c.contact_pk, attributes.c.name, attributes.c.value).where(
                 attributes.c.contact_pk.in_(batch)
@@ -183,19 +191,21 @@ def _merge_identifiers(
 ) -> bool:
     changed = False
     stored_identifiers = slot.identifiers
+    values = normalized.values
     for name, raw in record.identifiers.items():
-        if not raw or not raw.strip():
+        if not raw or raw.isspace():
             continue
-        usable = normalized.value(name, index)
+        column = values.get(name)
+        usable = None if column is None else column[index]
         if usable is None:
             unusable[name] += 1
         stored = stored_identifiers.get(name)
         if stored is not None and (
-            (usable is not None and usable == stored.normalized)
-            or (usable is None and stored.raw == raw)
+            (usable is not None and usable == stored[1]) or (usable is None and stored[0] == raw)
         ):
             continue
-        stored_identifiers[name] = _Identifier(raw, usable, normalized.reason(name, index))
+        refused = normalized.reasons.get(name) if usable is None else None
+        stored_identifiers[name] = (raw, usable, None if refused is None else refused.get(index))
         slot.changed_identifiers.add(name)
         changed = True
     return changed
@@ -345,12 +355,7 @@ def upsert_contacts(
         return result
     now = utcnow()
     normalized = normalize_rows([record.identifiers for record in records])
-    keys_per_record = [
-        record_keys(record.contact_id.strip() if record.contact_id else None, normalized, index)
-        if _FIELDS.issuperset(record.identifiers)
-        else []
-        for index, record in enumerate(records)
-    ]
+    keys_per_record = record_keys(records, normalized)
     erased = _erased(connection, salt, keys_per_record)
     result.skipped_erased = len(erased)
     result.erased = sorted(erased)
@@ -433,9 +438,9 @@ def _write(
         identifiers,
         ("contact_pk", "field", "raw", "normalized", "drop_reason", "updated_at"),
         [
-            (slot.pk, name, value.raw, value.normalized, value.reason, now)
+            (slot.pk, name, raw, normalized, reason, now)
             for slot in new
-            for name, value in slot.identifiers.items()
+            for name, (raw, normalized, reason) in slot.identifiers.items()
         ],
     )
     upsert(
@@ -512,13 +517,13 @@ def _identifier_rows(slots: list[_Slot], *, now: dt.datetime) -> list[dict[str, 
         {
             "contact_pk": slot.pk,
             "field": name,
-            "raw": value.raw,
-            "normalized": value.normalized,
-            "drop_reason": value.reason,
+            "raw": raw,
+            "normalized": normalized,
+            "drop_reason": reason,
             "updated_at": now,
         }
         for slot in slots
-        for name, value in slot.identifiers.items()
+        for name, (raw, normalized, reason) in slot.identifiers.items()
         if name in slot.changed_identifiers
     ]
 
@@ -548,6 +553,6 @@ def _write_digests(connection: Connection, new: list[_Slot], changed: list[_Slot
         return
     for batch in chunked([slot.pk for slot in changed]):
         connection.execute(digests.delete().where(digests.c.contact_pk.in_(batch)))
-    raw_rows = [{name: value.raw for name, value in slot.identifiers.items()} for slot in slots]
+    raw_rows = [{name: value[0] for name, value in slot.identifiers.items()} for slot in slots]
     rows = digest_rows([slot.pk for slot in slots], raw_rows)
     bulk_insert(connection, digests, ("contact_pk", "profile", "field", "digest"), rows)

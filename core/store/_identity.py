@@ -44,6 +44,16 @@ class NormalizedChunk:
         reasons = self._reasons.get(field)
         return None if reasons is None else reasons.get(index)
 
+    @property
+    def values(self) -> Mapping[str, Sequence[str | None]]:
+        """Per field, every row's normalized value (None when missing or unusable)."""
+        return self._values
+
+    @property
+    def reasons(self) -> Mapping[str, Mapping[int, str]]:
+        """Per field, row → why its value is unusable (refused rows only)."""
+        return self._reasons
+
 
 def normalize_rows(rows: Sequence[Mapping[str, str]]) -> NormalizedChunk:
     """Normalize every identifier of every row with the neutral profile."""

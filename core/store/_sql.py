@@ -145,15 +145,8 @@ def bulk_insert(
         return
     dialect = connection.dialect.name
     converters = _converters(table, columns, dialect)
-    positions = [(i, convert) for i, convert in enumerate(converters) if convert is not None]
-    if positions:
-        converted: list[tuple[object, ...]] = []
-        for row in rows:
-            values = list(row)
-            for i, convert in positions:
-                values[i] = convert(values[i])
-            converted.append(tuple(values))
-        rows = converted
+    if any(convert is not None for convert in converters):
+        rows = _convert(table, columns, converters, rows)
     quote = connection.dialect.identifier_preparer.quote
     name = connection.dialect.identifier_preparer.format_table(table)
     names = ", ".join(quote(column) for column in columns)
@@ -166,5 +159,29 @@ def bulk_insert(
     marks = ", ".join("?" for _ in columns)
     connection.exec_driver_sql(
         f"INSERT INTO {name} ({names}) VALUES ({marks})",  # noqa: S608 - our names; values bound
-        [tuple(row) for row in rows],
+        rows,
     )
+
+
+def _convert(
+    table: Table,
+    columns: Sequence[str],
+    converters: Sequence[Callable[[object], object] | None],
+    rows: Sequence[Sequence[object]],
+) -> list[tuple[object, ...]]:
+    """Apply the converters column by column (a timestamp column holding one instant: once)."""
+    by_column: list[Sequence[object]] = list(zip(*rows, strict=True))
+    for i, convert in enumerate(converters):
+        if convert is None:
+            continue
+        column = by_column[i]
+        first = column[0]
+        if (
+            isinstance(table.c[columns[i]].type, UtcDateTime)
+            and isinstance(first, dt.datetime)
+            and column.count(first) == len(column)  # equal instants convert alike
+        ):
+            by_column[i] = (convert(first),) * len(column)
+        else:
+            by_column[i] = list(map(convert, column))
+    return list(zip(*by_column, strict=True))
