@@ -7,6 +7,8 @@ problems are appended to the rejects report before the next chunk is read.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import logging
 import time
@@ -129,6 +131,25 @@ def _chunks(rows: Iterator[SourceRow], size: int) -> Iterator[list[SourceRow]]:
         yield chunk
 
 
+@contextlib.contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector for one chunk; it runs again between chunks.
+
+    A chunk allocates millions of short-lived, acyclic objects (rows, records, tuples to write),
+    freed by reference counting. Each allocation burst still triggers full collections, which
+    walk every live object (SQLAlchemy, phonenumbers' metadata...) and cost about a fifth of a
+    cold import. The few cycles a chunk leaves are collected once the collector is back on.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 @dataclass(slots=True)
 class _Job:
     store: Store
@@ -244,7 +265,7 @@ def import_source(
         job = _Job(store, source, mapping, label or source.name, destinations, summary, rejects)
         try:
             for chunk in _chunks(source.rows(skip=skip), chunk_size):
-                with store.begin() as connection:
+                with _cycle_collector_paused(), store.begin() as connection:
                     problems = job.run_chunk(connection, chunk)
                     _save_checkpoint(connection, key, chunk[-1].number)
                 rejects.write(sorted(problems, key=lambda problem: problem.row or 0))
