@@ -23,7 +23,7 @@ from freehold.core.store._consent import CURRENT_KEYS, CURRENT_UPDATE, HISTORY_K
 from freehold.core.store._identity import NormalizedChunk, digest_rows, normalize_rows
 from freehold.core.store._meta import tombstone_digest
 from freehold.core.store._records import IDENTIFIER_FIELDS, KEY_FIELDS, Rejection, UpsertResult
-from freehold.core.store._sql import bulk_insert, chunked, insert_ignore, upsert
+from freehold.core.store._sql import bulk_insert, chunked, insert_ignore, select_in, upsert
 from freehold.core.store.schema import (
     attributes,
     consent_current,
@@ -111,19 +111,23 @@ def lookup_keys(connection: Connection, keys: set[ContactKey]) -> dict[ContactKe
         by_kind.setdefault(kind, set()).add(value)
     found: dict[ContactKey, int] = {}
     for kind, values in by_kind.items():
-        for batch in chunked(sorted(values)):
-            if kind == "contact_id":
-                query = select(contacts.c.contact_id, contacts.c.pk).where(
-                    contacts.c.contact_id.in_(batch)
-                )
-            else:
-                query = select(identifiers.c.normalized, identifiers.c.contact_pk).where(
-                    identifiers.c.field == kind, identifiers.c.normalized.in_(batch)
-                )
-            for value, pk in connection.execute(query):
-                key = (kind, value)
-                if key not in found or pk < found[key]:
-                    found[key] = pk
+        if kind == "contact_id":
+            rows = select_in(
+                connection, contacts, ("contact_id", "pk"), key="contact_id", values=sorted(values)
+            )
+        else:
+            rows = select_in(
+                connection,
+                identifiers,
+                ("normalized", "contact_pk"),
+                key="normalized",
+                values=sorted(values),
+                equal={"field": kind},
+            )
+        for value, pk in rows:
+            key = (kind, value)
+            if key not in found or pk < found[key]:
+                found[key] = pk
     return found
 
 
@@ -407,11 +411,10 @@ def _insert_new(connection: Connection, slots: list[_Slot], *, now: dt.datetime)
         [(slot.contact_id, slot.lifecycle, now, now) for slot in slots],
     )
     by_id = {slot.contact_id: slot for slot in slots}
-    for batch in chunked(list(by_id)):
-        for contact_id, pk in connection.execute(
-            select(contacts.c.contact_id, contacts.c.pk).where(contacts.c.contact_id.in_(batch))
-        ):
-            by_id[contact_id].pk = pk
+    for contact_id, pk in select_in(
+        connection, contacts, ("contact_id", "pk"), key="contact_id", values=list(by_id)
+    ):
+        by_id[contact_id].pk = pk
 
 
 def _write(

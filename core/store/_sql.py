@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from freehold.core.store.schema import Money, UtcDateTime
 
-__all__ = ["IN_CHUNK", "bulk_insert", "chunked", "insert_ignore", "upsert"]
+__all__ = ["IN_CHUNK", "bulk_insert", "chunked", "insert_ignore", "select_in", "upsert"]
 
 IN_CHUNK = 5_000
 """Most values bound in one `IN (...)` list (SQLite allows 32,766 parameters per statement)."""
@@ -38,6 +38,39 @@ def chunked(values: Iterable[_T], size: int = IN_CHUNK) -> Iterator[list[_T]]:
             batch = []
     if batch:
         yield batch
+
+
+def select_in(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    *,
+    key: str,
+    values: Iterable[object],
+    equal: Mapping[str, object] | None = None,
+) -> Iterator[Sequence[Any]]:
+    """Yield `columns` of the rows whose `key` is one of `values` (and `equal` columns match).
+
+    One driver-level query per `IN_CHUNK` values: for thousands of keys, SQLAlchemy's expansion
+    and processing of the `IN` list costs more than the lookup itself. Values must be plain
+    (text or integers): they are bound as they are.
+    """
+    postgres = connection.dialect.name == "postgresql"
+    mark = "%s" if postgres else "?"
+    quote = connection.dialect.identifier_preparer.quote
+    name = connection.dialect.identifier_preparer.format_table(table)
+    selected = ", ".join(quote(column) for column in columns)
+    tests = [f"{quote(column)} = {mark}" for column in equal or {}]
+    fixed = tuple((equal or {}).values())
+    for batch in chunked(values):
+        if postgres:
+            test, params = f"{quote(key)} = ANY(%s)", (*fixed, batch)
+        else:
+            test, params = f"{quote(key)} IN ({', '.join('?' * len(batch))})", (*fixed, *batch)
+        yield from connection.exec_driver_sql(
+            f"SELECT {selected} FROM {name} WHERE {' AND '.join([*tests, test])}",  # noqa: S608
+            params,
+        )
 
 
 def _insert(connection: Connection, table: Table) -> Any:  # noqa: ANN401 - dialect-specific
