@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING
 from freehold.core.capabilities import AudienceExport
 from freehold.core.connector import Connector
 from freehold.core.consent import ContactFilter, ReadBack, read_back_email_consent
+from freehold.core.errors import PermanentError, RetriableError, ThrottledError
+from freehold.core.models import AudienceRef
+from freehold.core.retry import retry_call
 from freehold.core.sync._executor import DeliveryWrapper, SyncOptions, execute_plan
 from freehold.core.sync._limiter import LimiterRegistry
 from freehold.core.sync._plan import SyncTarget, TargetPlan
@@ -59,9 +62,19 @@ class SyncEngine:
         self.limiters = limiters or LimiterRegistry()
 
     def plan(
-        self, targets: Sequence[SyncTarget], *, options: PlanOptions | None = None
+        self,
+        targets: Sequence[SyncTarget],
+        *,
+        options: PlanOptions | None = None,
+        audience_refs: Sequence[AudienceRef | None] | None = None,
     ) -> list[TargetPlan]:
-        """Plan every target; nothing is sent. Close the plans when done with them."""
+        """Plan every target; nothing is sent. Close the plans when done with them.
+
+        `audience_refs` (one per target, None where unknown) are the vendor audiences the
+        targets write to; a sync asks the vendors for them first, so a plan can tell a vendor
+        audience deleted and made again from the one the ledger describes.
+        """
+        refs = audience_refs or [None] * len(targets)
         return [
             plan_target(
                 self.store.engine,
@@ -69,9 +82,34 @@ class SyncEngine:
                 options=options,
                 contact_filter=self.contact_filter,
                 load_contacts=self.store.load_contacts,
+                audience_ref=ref,
             )
-            for target in targets
+            for target, ref in zip(targets, refs, strict=True)
         ]
+
+    async def audience_ref(self, target: SyncTarget) -> AudienceRef | None:
+        """Find or create the target's vendor audience (its connector must be open).
+
+        Paced by the account's limiter and retried under the retry policy; None when the
+        vendor will not say (the target's run then asks again, and reports the failure).
+        """
+        limiter = self.limiters.for_account(target.account, target.connector.audience_limits)
+
+        async def attempt() -> AudienceRef:
+            async with limiter.slot():
+                try:
+                    ref = await target.connector.ensure_audience(target.audience)
+                except ThrottledError as exc:
+                    limiter.throttled(exc.retry_after)
+                    raise
+            limiter.succeeded()
+            return ref
+
+        try:
+            return await retry_call(self.options.retry, attempt)
+        except (PermanentError, RetriableError) as exc:
+            logger.warning("could not find the vendor audience of %s: %s", target.label, exc)
+            return None
 
     async def read_back(self, targets: Sequence[SyncTarget]) -> list[ReadBack]:
         """Record the vendor-side unsubscribes of every email target, before planning.
@@ -109,8 +147,8 @@ class SyncEngine:
     ) -> SyncReport:
         """Read back email consent, plan every target, then apply the plans concurrently.
 
-        The engine opens and closes the targets' connectors. Targets on the same vendor
-        account share one limiter.
+        The engine opens and closes the targets' connectors and finds (or creates) each vendor
+        audience before planning. Targets on the same vendor account share one limiter.
         """
         async with AsyncExitStack() as stack:
             opened: set[int] = set()
@@ -120,7 +158,8 @@ class SyncEngine:
                     opened.add(id(connector))
                     await stack.enter_async_context(connector)
             await self.read_back(targets)
-            plans = await asyncio.to_thread(self.plan, targets, options=options)
+            refs = [await self.audience_ref(target) for target in targets]
+            plans = await asyncio.to_thread(self.plan, targets, options=options, audience_refs=refs)
             try:
                 reports = await asyncio.gather(*(self.execute(plan) for plan in plans))
             finally:

@@ -233,7 +233,9 @@ class _TargetRun:
         if self.plan.to_send == 0 and resume is None:
             return
         connector = target.connector
-        ref = await self._call(lambda: connector.ensure_audience(target.audience))
+        ref = self.plan.audience_ref  # found by the engine before planning, where it could
+        if ref is None:
+            ref = await self._call(lambda: connector.ensure_audience(target.audience))
         self.session = connector.audience_session(ref, SessionMode.UPDATE, state=resume)
         if self.progress is not None:
             self.progress.started(

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import JsonValue
 
-from freehold.core.models import Audience, Purpose, SyncMode
+from freehold.core.models import Audience, AudienceRef, Purpose, SyncMode
 
 if TYPE_CHECKING:
     from freehold.core.capabilities import AudienceSync
@@ -177,9 +177,12 @@ class TargetPlan:
         confirmed: `(contact_pk, revision)` pairs, flattened, of held members looked at and
             found unchanged; a sync stamps their ledger rows with this revision and basis so
             later plans skip them.
-        restarts: the ledger's rows were acknowledged through another connector than the
-            destination's (a vendor swap): this plan ignores them, holding nobody, and a sync
-            drops them when it starts, so every member is sent to the new vendor.
+        restarts: the ledger's rows were acknowledged by another vendor audience than the
+            destination's (another connector; or, when the plan knows `audience_ref`, another
+            audience id: deleted and made again, another account): this plan ignores them,
+            holding nobody, and a sync drops them when it starts, so every member is sent.
+        audience_ref: the vendor audience the sync writes to, when it was asked before
+            planning (a sync asks; `freehold plan` does not).
     """
 
     target: SyncTarget
@@ -198,6 +201,7 @@ class TargetPlan:
     settled: int = 0
     confirmed: array[int] = field(default_factory=lambda: array("q"))
     restarts: bool = False
+    audience_ref: AudienceRef | None = None
 
     @property
     def mode(self) -> SyncMode:
@@ -230,6 +234,7 @@ class TargetPlan:
             "dropped": dict(sorted(self.dropped.items())),
             "removal_share": round(self.removal_share, 4),
             "restarts_ledger": self.restarts,
+            "vendor_audience": self.audience_ref.vendor_id if self.audience_ref else None,
             "warnings": list(self.warnings),
             "refused": self.refused,
         }

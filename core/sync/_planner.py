@@ -41,16 +41,17 @@ from freehold.core.consent import (
     narrow,
 )
 from freehold.core.errors import ConfigError
-from freehold.core.models import ConsentState, Contact, EmailStatus, SyncMode
+from freehold.core.models import AudienceRef, ConsentState, Contact, EmailStatus, SyncMode
 from freehold.core.store.schema import audiences, contacts
 from freehold.core.sync._plan import PlanKind, PlanRow, RowSpool, SyncTarget, TargetPlan
 from freehold.core.sync._reader import (
     Grouped,
+    Holder,
     Settled,
     fetch_sent,
     field_streams,
     held_count,
-    holding_connector,
+    holding_run,
     ledger_rows,
     member_rows,
     rejected_keys,
@@ -431,6 +432,7 @@ def plan_target(
     options: PlanOptions | None = None,
     contact_filter: ContactFilter | None = None,
     load_contacts: Callable[[Sequence[int]], list[Contact]] | None = None,
+    audience_ref: AudienceRef | None = None,
 ) -> TargetPlan:
     """Plan one audience x destination against the ledger; nothing is sent.
 
@@ -441,13 +443,16 @@ def plan_target(
         contact_filter: the plugins' narrowing filter, when any plugin filters contacts.
         load_contacts: loads neutral contacts by pk (the store's `load_contacts`); needed with
             `contact_filter`.
+        audience_ref: the vendor audience the sync will write to, when the vendor was asked
+            (a sync does; `freehold plan` does not): a ledger acknowledged by another vendor
+            audience (deleted and made again, or another account) is started again.
 
     Raises:
         ConfigError: the audience has never been computed into the store.
     """
     options = options or PlanOptions()
     now = options.now or dt.datetime.now(dt.UTC)
-    plan = TargetPlan(target)
+    plan = TargetPlan(target, audience_ref=audience_ref)
     profile = _Profile(target)
     sends_value = target.connector.sends_value(target.audience)
     plan.basis = _basis(target, profile, sends_value=sends_value)
@@ -463,8 +468,9 @@ def plan_target(
             conn.execution_options(isolation_level="REPEATABLE READ")
         audience_pk = _audience_pk(conn, audience_key)
         held = held_count(conn, audience_key, destination)
-        holder = holding_connector(conn, audience_key, destination) if held else None
-        plan.restarts = holder is not None and holder != target.connector_name
+        holder = holding_run(conn, audience_key, destination) if held else None
+        restart = _restart(holder, target, audience_ref, held)
+        plan.restarts = restart is not None
         excluded: set[int] = set()
         settled: Settled | None = None
         if contact_filter is not None and load_contacts is not None:
@@ -508,12 +514,8 @@ def plan_target(
             rejected,
         )
         merge.resolve(conn)
-    if plan.restarts:
-        plan.warnings.append(
-            f"the {held} members the ledger holds were acknowledged through {holder}; this "
-            f"destination now uses {target.connector_name}: the sync starts the ledger again "
-            f"and sends every member to {target.connector_name} ({holder} keeps its copy)"
-        )
+    if restart is not None:
+        plan.warnings.append(restart)
     else:
         plan.settled = held - plan.held
         plan.held = held
@@ -532,6 +534,33 @@ def plan_target(
         dict(plan.dropped),
     )
     return plan
+
+
+def _restart(
+    holder: Holder | None, target: SyncTarget, ref: AudienceRef | None, held: int
+) -> str | None:
+    """Say why the ledger no longer describes the destination's vendor audience, if it does not.
+
+    Runs from before vendor audiences were recorded, and plans made without asking the vendor,
+    compare connectors only.
+    """
+    if holder is None:
+        return None
+    name = target.connector_name
+    if holder.connector is not None and holder.connector != name:
+        return (
+            f"the {held} members the ledger holds were acknowledged through {holder.connector}; "
+            f"this destination now uses {name}: the sync starts the ledger again and sends "
+            f"every member to {name} ({holder.connector} keeps its copy)"
+        )
+    if ref is not None and holder.vendor_audience not in (None, ref.vendor_id):
+        return (
+            f"the {held} members the ledger holds were acknowledged by {name} audience "
+            f"{holder.vendor_audience}; {name} now answers with audience {ref.vendor_id} (the "
+            f"audience was deleted, or the account changed): the sync starts the ledger again "
+            f"and sends every member to it"
+        )
+    return None
 
 
 def _judge(plan: TargetPlan, options: PlanOptions) -> None:

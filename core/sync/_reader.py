@@ -35,11 +35,12 @@ from freehold.core.store.schema import (
 __all__ = [
     "IDENTIFIER_FIELDS",
     "Grouped",
+    "Holder",
     "Settled",
     "fetch_sent",
     "field_streams",
     "held_count",
-    "holding_connector",
+    "holding_run",
     "ledger_rows",
     "member_rows",
     "rejected_keys",
@@ -317,12 +318,22 @@ def held_count(conn: Connection, audience_key: str, destination: str) -> int:
     return int(conn.execute(query).scalar_one())
 
 
-def holding_connector(conn: Connection, audience_key: str, destination: str) -> str | None:
-    """Return the connector of the latest sync run that got rows accepted, if any.
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """Which vendor the ledger's rows were acknowledged by: its connector and audience id."""
 
-    The ledger says what the vendor behind the destination holds; this says which connector
-    that vendor was, so a plan can tell when the destination now names another one. Only the
-    latest runs are looked at (a long line of runs that sent nothing answers None).
+    connector: str | None
+    vendor_audience: str | None
+    """The vendor's id of the audience, where the run knew it (None for older runs)."""
+
+
+def holding_run(conn: Connection, audience_key: str, destination: str) -> Holder | None:
+    """Return the connector and vendor audience of the latest sync run that got rows accepted.
+
+    The ledger says what the vendor behind the destination holds; this says which vendor (and
+    which of its audiences) that was, so a plan can tell when the destination now names
+    another one. Only the latest runs are looked at (a long line of runs that sent nothing
+    answers None).
     """
     query = (
         select(runs.c.plan, runs.c.counts)
@@ -337,8 +348,11 @@ def holding_connector(conn: Connection, audience_key: str, destination: str) -> 
     for plan, counts in conn.execute(query).all():
         accepted = counts.get("accepted") if isinstance(counts, dict) else None
         if isinstance(accepted, int) and accepted > 0 and isinstance(plan, dict):
-            connector = plan.get("connector")
-            return connector if isinstance(connector, str) else None
+            connector, vendor_audience = plan.get("connector"), plan.get("vendor_audience")
+            return Holder(
+                connector if isinstance(connector, str) else None,
+                vendor_audience if isinstance(vendor_audience, str) else None,
+            )
     return None
 
 

@@ -48,3 +48,11 @@ def vendor_members(emulator: FakeEmulator, key: str = "vip") -> set[str]:
         if aud.key == key:
             return set(aud.members)
     return set()
+
+
+def writes(emulator: FakeEmulator) -> int:
+    """How many requests that could change the vendor's state `emulator` has answered.
+
+    A sync looks its vendor audience up (a GET) every time; "nothing sent" means no write.
+    """
+    return sum(1 for receipt in emulator.receipts if receipt.method != "GET")

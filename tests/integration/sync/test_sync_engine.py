@@ -6,7 +6,7 @@ import json
 
 import pytest
 from sqlalchemy import func, select
-from sync_fakes import connect, make_target, narrowed, vendor_members
+from sync_fakes import connect, make_target, narrowed, vendor_members, writes
 from sync_seed import audience, email_digest
 
 from freehold.core.models import SyncMode
@@ -48,9 +48,9 @@ async def test_a_rerun_without_change_sends_nothing(seed, emulator, engine):
     seed.contacts(range(1, 301))
     seed.audience("vip", range(1, 301))
     await engine.sync([make_target(connect(emulator))])
-    before = emulator.requests
+    before = writes(emulator)
     report = await engine.sync([make_target(connect(emulator))])
-    assert emulator.requests == before
+    assert writes(emulator) == before
     (target,) = report.targets
     assert target.to_send == 0
     assert target.sent == 0
@@ -171,13 +171,13 @@ async def test_a_large_removal_is_refused_unless_allowed(store, seed, emulator, 
     mirror = audience("vip", mode=SyncMode.MIRROR)
     await engine.sync([make_target(connect(emulator), mirror)])
     seed.audience("vip", range(1, 8))
-    before = emulator.requests
+    before = writes(emulator)
     report = await engine.sync([make_target(connect(emulator), mirror)])
     (target,) = report.targets
     assert target.status is TargetStatus.REFUSED
     assert "--allow-large-removal" in (target.error or "")
     assert not report.ok
-    assert emulator.requests == before
+    assert writes(emulator) == before
     assert get_run(store.engine, target.run_pk).summary.status == "failed"
     report = await engine.sync(
         [make_target(connect(emulator), mirror)], options=PlanOptions(allow_large_removal=True)
@@ -235,9 +235,9 @@ async def test_a_rejected_row_is_retried_only_when_changed_or_asked(store, seed,
     seed.audience("vip", range(1, 11))
     emulator.poison = {email_digest(5)}
     await engine.sync([make_target(connect(emulator))])
-    before = emulator.requests
+    before = writes(emulator)
     report = await engine.sync([make_target(connect(emulator))])
-    assert emulator.requests == before
+    assert writes(emulator) == before
     assert report.targets[0].dropped == {"rejected_unchanged": 1}
     report = await engine.sync(
         [make_target(connect(emulator))], options=PlanOptions(retry_rejected=True)

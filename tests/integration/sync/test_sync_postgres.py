@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sync_fakes import FAST_RETRY, connect, make_target, vendor_members
+from sync_fakes import FAST_RETRY, connect, make_target, vendor_members, writes
 from sync_seed import Seeder, audience, email_digest
 
 from freehold.core.models import SyncMode
@@ -30,9 +30,9 @@ async def test_sync_mirror_change_bisection_and_jobs_on_postgresql(pg_store, emu
         "rejected": 1,
     }
 
-    before = emulator.requests
+    before = writes(emulator)
     report = await engine.sync([make_target(connector, mirror)])
-    assert emulator.requests == before
+    assert writes(emulator) == before
     assert report.targets[0].dropped == {"rejected_unchanged": 1}
 
     seed.change_email(3, generation=1)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
-from sync_fakes import connect, make_target, vendor_members
+from sync_fakes import connect, make_target, vendor_members, writes
 from sync_seed import audience
 
 from freehold.core.capabilities import SessionMode
@@ -106,6 +106,30 @@ async def test_rejections_from_the_old_vendor_do_not_hold_members_back(
     await engine.sync([_moved(connect(other))])
     with store.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(rejections)).scalar_one() == 0
+
+
+async def test_a_vendor_audience_deleted_and_made_again_is_sent_every_member(
+    store, seed, emulator, engine
+):
+    seed.contacts(range(1, 6))
+    seed.audience("vip", range(1, 6))
+    await engine.sync([make_target(connect(emulator), MIRROR)])
+    (deleted,) = emulator.audiences
+    emulator.audiences.clear()  # someone deleted it in the vendor's own interface
+
+    # A plan that does not ask the vendor cannot tell; the sync asks, and starts again.
+    assert not _plan(engine, make_target(connect(emulator), MIRROR)).restarts
+    (report,) = (await engine.sync([make_target(connect(emulator), MIRROR)])).targets
+    (made,) = emulator.audiences
+    assert made != deleted
+    assert (report.accepted, len(vendor_members(emulator))) == (5, 5)
+    (warning,) = report.warnings
+    assert f"audience {deleted}" in warning
+    assert f"now answers with audience {made}" in warning
+
+    before = writes(emulator)
+    (again,) = (await engine.sync([make_target(connect(emulator), MIRROR)])).targets
+    assert (writes(emulator), again.warnings, again.to_send) == (before, [], 0)
 
 
 class _Spying(FakeConnector):
