@@ -74,3 +74,23 @@ def test_a_committed_batch_reads_back_exactly_on_sqlite(store) -> None:
 def test_a_committed_batch_reads_back_exactly_on_postgresql(pg_store) -> None:
     _commit(pg_store)
     _check(pg_store)
+
+
+def test_a_batch_larger_than_one_statement_reads_back_in_full(store) -> None:
+    # 250 rows of ten ledger columns: two statements of 99 rows, then 52 one by one.
+    recorder = Recorder(store.engine, "vip", "social_ads", basis="b1")
+    recorder.start({}, now=NOW)
+    ids = {pk: {**AWKWARD, "external_id": f"x{pk}"} for pk in range(1, 251)}
+    rows = [_row(pk, ids[pk], pk) for pk in range(1, 251)]
+    outcomes = Outcomes([str(pk) for pk in range(1, 251)], vendor_ref="job-8")
+    recorder.commit(BatchResult(rows, "add", outcomes), session_state={}, counts={}, now=NOW)
+    # The same rows again (an update): the upsert replaces every one of them.
+    rows = [("update", pk, f"new-{pk}", ids[pk], {}, None, None, pk + 1) for pk in range(1, 251)]
+    recorder.commit(BatchResult(rows, "add", outcomes), session_state={}, counts={}, now=NOW)
+    with store.engine.connect() as conn:
+        sent = list(fetch_sent(conn, "vip", "social_ads", list(range(1, 251))))
+        revisions = dict(conn.execute(select(ledger.c.contact_pk, ledger.c.revision)).all())
+    assert [(pk, key, found) for pk, key, found in sent] == [
+        (pk, f"new-{pk}", ids[pk]) for pk in range(1, 251)
+    ]
+    assert revisions == {pk: pk + 1 for pk in range(1, 251)}
