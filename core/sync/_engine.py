@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import logging
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING
 
@@ -26,6 +29,37 @@ if TYPE_CHECKING:
 __all__ = ["SyncEngine"]
 
 logger = logging.getLogger(__name__)
+
+_YOUNG_THRESHOLD = 20_000
+"""Allocations between young-generation collections while a sync runs (Python's default: 700)."""
+_spacing = threading.Lock()
+_spaced = 0
+_saved_thresholds: tuple[int, int, int] | None = None
+
+
+@contextlib.contextmanager
+def _spaced_collections() -> Iterator[None]:
+    """Run the cycle collector's young generation less often while any plan or sync runs.
+
+    A sync allocates millions of short-lived, acyclic objects (plan rows, members, encoded
+    rows) that reference counting frees. At Python's default threshold the collector runs
+    thousands of times per million members and promotes survivors into full collections that
+    walk every live object: a fifth of a warm sync, measured. The setting is process-wide; it
+    is restored when the last plan or sync ends.
+    """
+    global _spaced, _saved_thresholds  # noqa: PLW0603 - one process-wide setting, counted
+    with _spacing:
+        if _spaced == 0:
+            _saved_thresholds = gc.get_threshold()
+            gc.set_threshold(max(_YOUNG_THRESHOLD, _saved_thresholds[0]), *_saved_thresholds[1:])
+        _spaced += 1
+    try:
+        yield
+    finally:
+        with _spacing:
+            _spaced -= 1
+            if _spaced == 0 and _saved_thresholds is not None:
+                gc.set_threshold(*_saved_thresholds)
 
 
 class SyncEngine:
@@ -75,17 +109,18 @@ class SyncEngine:
         audience deleted and made again from the one the ledger describes.
         """
         refs = audience_refs or [None] * len(targets)
-        return [
-            plan_target(
-                self.store.engine,
-                target,
-                options=options,
-                contact_filter=self.contact_filter,
-                load_contacts=self.store.load_contacts,
-                audience_ref=ref,
-            )
-            for target, ref in zip(targets, refs, strict=True)
-        ]
+        with _spaced_collections():
+            return [
+                plan_target(
+                    self.store.engine,
+                    target,
+                    options=options,
+                    contact_filter=self.contact_filter,
+                    load_contacts=self.store.load_contacts,
+                    audience_ref=ref,
+                )
+                for target, ref in zip(targets, refs, strict=True)
+            ]
 
     async def audience_ref(self, target: SyncTarget) -> AudienceRef | None:
         """Find or create the target's vendor audience (its connector must be open).
@@ -151,6 +186,7 @@ class SyncEngine:
         audience before planning. Targets on the same vendor account share one limiter.
         """
         async with AsyncExitStack() as stack:
+            stack.enter_context(_spaced_collections())
             opened: set[int] = set()
             for target in targets:
                 connector = target.connector
