@@ -24,10 +24,16 @@ and each child refuses any connection to a non-loopback address. Phases:
   targeting) through the import (normalize, resolve identities, hash for every vendor
   profile, store), an audience of all of them, plan and sync.
 
+- floors: each part of a warm sync alone, per member: reading the members with their cached
+  digests (and with no identifier at all), recording ledger rows as the engine does, and the
+  smallest durable ledger row conceivable (in scratch stores beside the others).
+
 Prints rows/s, wall time and peak RSS per phase, and the ratios against the SDK measured in
 the same run: warm / sdk (target 10x), cold / sdk (target 2x), re-sync / warm wall time
-(target at most 10 %). The warm store is built directly (synthetic people, digests computed
-here) and is not timed.
+(target at most 10 %); then where a warm member's time goes (client and emulator CPU per
+member, from each phase's CPU time and the emulator's `/proc` entry) against the client CPU a
+10x and a 5x target leave on this machine. The warm store is built directly (synthetic
+people, digests computed here) and is not timed.
 """
 
 from __future__ import annotations
