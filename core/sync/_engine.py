@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from freehold.core.capabilities import AudienceExport
 from freehold.core.connector import Connector
 from freehold.core.consent import ContactFilter, ReadBack, read_back_email_consent
-from freehold.core.errors import PermanentError, RetriableError, ThrottledError
+from freehold.core.errors import FreeholdError, ThrottledError
 from freehold.core.models import AudienceRef
 from freehold.core.retry import retry_call
 from freehold.core.sync._executor import DeliveryWrapper, SyncOptions, execute_plan
@@ -125,8 +125,8 @@ class SyncEngine:
     async def audience_ref(self, target: SyncTarget) -> AudienceRef | None:
         """Find or create the target's vendor audience (its connector must be open).
 
-        Paced by the account's limiter and retried under the retry policy; None when the
-        vendor will not say (the target's run then asks again, and reports the failure).
+        Paced by the account's limiter and retried under the retry policy; None when it fails
+        (the target's run then asks again, and fails as it would have without this lookup).
         """
         limiter = self.limiters.for_account(target.account, target.connector.audience_limits)
 
@@ -142,7 +142,7 @@ class SyncEngine:
 
         try:
             return await retry_call(self.options.retry, attempt)
-        except (PermanentError, RetriableError) as exc:
+        except FreeholdError as exc:
             logger.warning("could not find the vendor audience of %s: %s", target.label, exc)
             return None
 

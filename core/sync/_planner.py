@@ -482,8 +482,9 @@ def plan_target(
         # the ledger belongs to another vendor.
         elif not sends_value and not plan.restarts:
             settled = Settled(audience_pk, audience_key, destination, plan.basis, stale_before)
-        # A ledger acknowledged through another connector says nothing of what this vendor
-        # holds: the plan starts from an empty one (the sync drops it when it starts).
+        # A ledger acknowledged by another vendor audience (another connector, or an audience
+        # deleted and made again) says nothing of what this one holds: the plan starts from an
+        # empty ledger, and the sync drops the old one when its run starts.
         rejected = {} if plan.restarts else rejected_keys(conn, audience_key, destination)
         plan.rejected = set(rejected)
         merge = _Merge(plan, options, excluded, profile, sends_value=sends_value)

@@ -335,12 +335,15 @@ async def test_a_permanent_error_stops_the_destination_and_fails_the_run(store, 
     seed.audience("vip", range(1, 11))
     config = fake_config("https://api.fake-vendor.invalid", api_key="wrong-key")
     connector = FakeConnector(config, transport=emulator.transport())
+    healthy = make_target(connect(emulator), destination="other_ads")
     report = await SyncEngine(store, options=SyncOptions(retry=FAST_RETRY)).sync(
-        [make_target(connector)]
+        [make_target(connector), healthy]
     )
-    (target,) = report.targets
+    target, other = report.targets
     assert target.status is TargetStatus.FAILED
     assert "401" in (target.error or "")
     assert target.unsent == 10
     assert not report.ok
     assert get_run(store.engine, target.run_pk).summary.status == "failed"
+    # The failed lookup of its vendor audience stops that destination only.
+    assert (other.status, other.accepted) == (TargetStatus.SUCCEEDED, 10)
