@@ -277,8 +277,9 @@ class Recorder:
     ) -> int:
         """Insert the run (status `running`); mark an earlier run left `running` interrupted.
 
-        With `restart` (a vendor swap), the ledger and rejections of this audience x
-        destination are dropped in the same transaction: they described the old vendor.
+        With `restart` (the destination's vendor audience changed: another connector, or an
+        audience deleted and made again), the ledger and rejections of this audience x
+        destination are dropped in the same transaction: they described the old one.
         """
         with self.engine.begin() as conn:
             if restart:
