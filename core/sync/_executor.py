@@ -25,6 +25,7 @@ import anyio
 
 from freehold.core.capabilities import AudienceSession, SessionMode
 from freehold.core.errors import (
+    ConfigError,
     PermanentError,
     RetriableError,
     ThrottledError,
@@ -173,7 +174,11 @@ class _TargetRun:
                 report.run_pk = await anyio.to_thread.run_sync(self._record_refused)
                 return report
             await self._run()
-        except PermanentError as exc:
+        except (PermanentError, ConfigError) as exc:
+            self._stopped(TargetStatus.FAILED, exc)
+        except RetriableError as exc:
+            # The vendor stayed unreachable outside a batch (finding the audience, closing the
+            # session) through every retry: this destination stops, the others go on.
             self._stopped(TargetStatus.FAILED, exc)
         except BaseExceptionGroup as group:
             error = _permanent(group)

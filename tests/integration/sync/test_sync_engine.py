@@ -347,3 +347,25 @@ async def test_a_permanent_error_stops_the_destination_and_fails_the_run(store, 
     assert get_run(store.engine, target.run_pk).summary.status == "failed"
     # The failed lookup of its vendor audience stops that destination only.
     assert (other.status, other.accepted) == (TargetStatus.SUCCEEDED, 10)
+
+
+async def test_a_vendor_down_for_one_destination_fails_it_and_the_others_finish(store, seed):
+    from sync_fakes import FAST_RETRY
+
+    from freehold.core.sync import SyncEngine, SyncOptions
+    from freehold.core.testing import FakeEmulator
+
+    seed.contacts(range(1, 11))
+    seed.audience("vip", range(1, 11))
+    down, up = FakeEmulator(), FakeEmulator()
+    down.inject("server_error", rate=1.0)
+    report = await SyncEngine(store, options=SyncOptions(retry=FAST_RETRY)).sync(
+        [make_target(connect(down)), make_target(connect(up), destination="other_ads")]
+    )
+    failed, other = report.targets
+    assert failed.status is TargetStatus.FAILED
+    assert "503" in (failed.error or "")
+    assert failed.unsent == 10
+    assert (other.status, other.accepted) == (TargetStatus.SUCCEEDED, 10)
+    assert not report.ok
+    assert get_run(store.engine, failed.run_pk).summary.status == "failed"
