@@ -1,4 +1,5 @@
-"""A destination moved to another connector: its ledger starts again, every member is sent."""
+"""A destination whose vendor audience changed (another connector, or the audience deleted and
+made again): its ledger starts again and every member is sent."""
 
 from __future__ import annotations
 
