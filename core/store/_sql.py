@@ -20,7 +20,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from freehold.core.store.schema import Money, UtcDateTime
 
-__all__ = ["IN_CHUNK", "bulk_insert", "chunked", "insert_ignore", "select_in", "upsert"]
+__all__ = [
+    "IN_CHUNK",
+    "bulk_insert",
+    "chunked",
+    "insert_ignore",
+    "insert_rows_sqlite",
+    "select_in",
+    "upsert",
+]
 
 IN_CHUNK = 5_000
 """Most values bound in one `IN (...)` list (SQLite allows 32,766 parameters per statement)."""
@@ -193,19 +201,35 @@ def bulk_insert(
             for row in rows:
                 copy.write_row(row)
         return
-    # Several rows per statement: SQLite runs one statement per row of an executemany, and for
-    # narrow rows that per-statement cost is a good part of the insert (digests: -30 %).
-    marks = "(" + ", ".join("?" for _ in columns) + ")"
-    per = max(1, _SQLITE_PARAMS // len(columns))
+    insert_rows_sqlite(connection, f"{name} ({names})", len(columns), rows)
+
+
+def insert_rows_sqlite(
+    connection: Connection,
+    into: str,
+    width: int,
+    rows: Sequence[Sequence[object]],
+    *,
+    suffix: str = "",
+) -> None:
+    """Run `INSERT INTO {into} VALUES ...{suffix}` on SQLite, many rows per statement, in order.
+
+    SQLite runs an executemany as one statement per row (and Python's driver releases and
+    retakes the GIL around each): for narrow rows that per-statement cost is a good part of the
+    insert (digests: -30 %). Up to `_SQLITE_PARAMS` values are bound per statement; the rows
+    left over go one by one. `suffix` (an `ON CONFLICT` clause) applies to every statement.
+    """
+    marks = "(" + ", ".join("?" * width) + ")"
+    per = max(1, _SQLITE_PARAMS // width)
     whole = len(rows) - len(rows) % per
     if whole:
         connection.exec_driver_sql(
-            f"INSERT INTO {name} ({names}) VALUES {', '.join([marks] * per)}",  # noqa: S608
+            f"INSERT INTO {into} VALUES {', '.join([marks] * per)}{suffix}",  # noqa: S608
             [tuple(chain.from_iterable(rows[at : at + per])) for at in range(0, whole, per)],
         )
     if whole < len(rows):
         connection.exec_driver_sql(
-            f"INSERT INTO {name} ({names}) VALUES {marks}",  # noqa: S608 - our names; values bound
+            f"INSERT INTO {into} VALUES {marks}{suffix}",  # noqa: S608 - our names; values bound
             rows[whole:],
         )
 

@@ -15,7 +15,6 @@ import sys
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain
 from json.encoder import encode_basestring_ascii as _quote
 from typing import Any
 
@@ -23,6 +22,7 @@ from pydantic import JsonValue
 from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
 
 from freehold.core.models import Outcome, Outcomes, OutcomeStatus
+from freehold.core.store._sql import insert_rows_sqlite
 from freehold.core.store.schema import ledger, rejections, run_batches, run_outcomes, runs
 from freehold.core.sync._plan import PlanRow
 
@@ -39,8 +39,6 @@ __all__ = [
 _ADD = "add"
 _REMOVE = "remove"
 _IN_CHUNK = 500
-_SQLITE_PARAMS = 999
-"""Values bound per multi-row SQLite insert (the historical `SQLITE_MAX_VARIABLE_NUMBER`)."""
 _CONFIRM_CHUNK = 50_000
 
 
@@ -193,22 +191,14 @@ class _Bulk:
         if ignore:
             updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in ignore)
             conflict = f" ON CONFLICT ({', '.join(ignore)}) DO UPDATE SET {updates}"
-        marks = "(" + ", ".join([self.mark] * len(columns)) + ")"
-        per = max(1, _SQLITE_PARAMS // len(columns)) if self.dialect.name == "sqlite" else 1
-        whole = len(rows) - len(rows) % per if per > 1 else 0
-        if whole:
-            # Many rows per statement: SQLite runs an executemany as one statement per row,
-            # releasing and retaking the GIL around each, which a writer thread beside a busy
-            # event loop pays dearly for.
-            self.conn.exec_driver_sql(
-                f"INSERT INTO {table.name} ({names}) VALUES {', '.join([marks] * per)}{conflict}",  # noqa: S608
-                [tuple(chain.from_iterable(rows[at : at + per])) for at in range(0, whole, per)],
+        if self.dialect.name == "sqlite":
+            insert_rows_sqlite(
+                self.conn, f"{table.name} ({names})", len(columns), rows, suffix=conflict
             )
-        if whole < len(rows):
-            self.conn.exec_driver_sql(
-                f"INSERT INTO {table.name} ({names}) VALUES {marks}{conflict}",  # noqa: S608
-                rows[whole:],
-            )
+            return
+        marks = ", ".join([self.mark] * len(columns))
+        sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks}){conflict}"  # noqa: S608
+        self.conn.exec_driver_sql(sql, rows)
 
     def update(
         self,
